@@ -483,17 +483,17 @@ out:
 	return st;
 }
 
-fls_status fhir_join_patient(struct fhir_join *j, const uint64_t keys[2], const char *key_text,
+fls_status fhir_join_patient(struct fhir_join *j, const uint64_t keys[FHIR_PATIENT_KEYS], const char *key_text,
 			     struct pt_builder **out, struct fls_diag *d)
 {
-	struct pt_builder *b[2] = { NULL, NULL }, *keep;
-	int existed = 0;
+	struct pt_builder *b[FHIR_PATIENT_KEYS] = { NULL }, *keep = NULL;
+	int existed = 0, first = -1;
 	fls_status st;
 
 	*out = NULL;
 	if (j->stopped)
 		return FLS_EABORT;
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < FHIR_PATIENT_KEYS; k++) {
 		uint64_t *v = keys[k] ? fhir_map_get(&j->patients, keys[k]) : NULL;
 
 		if (v && *v == RELEASED)
@@ -501,25 +501,36 @@ fls_status fhir_join_patient(struct fhir_join *j, const uint64_t keys[2], const 
 		if (v) {
 			b[k] = (struct pt_builder *)(uintptr_t)*v;
 			existed = 1;
+			if (!keep)
+				keep = b[k];
 		}
 	}
-	if (b[0] && b[1] && b[0] != b[1]) {
-		if (j->current == b[1])
-			j->current = b[0];
-		if ((st = builder_merge(j, b[0], b[1])))
-			return st;
-		b[1] = b[0];
-	}
-	keep = b[0] ? b[0] : b[1];
-	if (!keep) {
-		if ((st = builder_new(j, keys[0] ? keys[0] : keys[1], key_text, &keep, d)))
-			return st;
-	}
-	for (int k = 0; k < 2; k++) {
-		if (!keys[k] || (b[k] == keep))
+	/* One patient reached under several keys before its Patient resource: one builder from now on. */
+	for (int k = 0; k < FHIR_PATIENT_KEYS; k++) {
+		if (!b[k] || b[k] == keep)
 			continue;
-		if (fhir_map_get(&j->patients, keys[k]))
-			continue; /* the key the builder was created with */
+		if (j->current == b[k])
+			j->current = keep;
+		{
+			struct pt_builder *gone = b[k];
+
+			if ((st = builder_merge(j, keep, gone)))
+				return st;
+			for (int m = k; m < FHIR_PATIENT_KEYS; m++)
+				if (b[m] == gone)
+					b[m] = keep;
+		}
+	}
+	if (!keep) {
+		for (int k = 0; k < FHIR_PATIENT_KEYS && first < 0; k++)
+			if (keys[k])
+				first = k;
+		if (first < 0 || (st = builder_new(j, keys[first], key_text, &keep, d)))
+			return first < 0 ? FLS_EINVAL : st;
+	}
+	for (int k = 0; k < FHIR_PATIENT_KEYS; k++) {
+		if (!keys[k] || fhir_map_get(&j->patients, keys[k]))
+			continue;
 		if (VEC_PUSH(j->mem, keep->keys, keys[k]) ||
 		    fhir_map_put(&j->patients, keys[k], (uint64_t)(uintptr_t)keep))
 			return FLS_ENOMEM;

@@ -47,11 +47,13 @@ void fhir_join_free(struct fhir_join *j);
 fls_status fhir_join_builder(struct fhir_join *j, uint64_t key, const char *key_text, int clinical,
 			     struct pt_builder **out, struct fls_diag *d);
 
+#define FHIR_PATIENT_KEYS 3
+
 /*
- * A Patient resource with its keys (fullUrl key and "Patient/<id>"; either may be 0): merges builders
- * already created under those keys. *out receives the builder to fill in.
+ * A Patient resource with its keys (fullUrl key, "Patient/<id>", "nhs:<NHS number>"; any may be 0):
+ * merges builders already created under those keys. *out receives the builder to fill in.
  */
-fls_status fhir_join_patient(struct fhir_join *j, const uint64_t keys[2], const char *key_text,
+fls_status fhir_join_patient(struct fhir_join *j, const uint64_t keys[FHIR_PATIENT_KEYS], const char *key_text,
 			     struct pt_builder **out, struct fls_diag *d);
 
 /* The builder's facts, to fill patient fields. */

@@ -49,7 +49,7 @@ static const int fhir_xml_opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE
 enum frame_state {
 	F_DOC = 0, F_BUNDLE, F_ENTRY, F_ENTRY_RES, F_RES, F_CONTAINED, F_CRES, F_CC, F_CODING, F_REF,
 	F_PERIOD, F_QTY, F_PAT_IDENT, F_PAT_EXT, F_COMPONENT, F_DISP_REQ, F_DOSAGE, F_DOSE_RATE, F_TIMING,
-	F_REPEAT, F_ENC_DIAG, F_FMH_COND, F_LEAF
+	F_REPEAT, F_ENC_DIAG, F_FMH_COND, F_REF_IDENT, F_LEAF
 };
 
 /* What a CodeableConcept, Reference, Period or Quantity is for. */
@@ -64,11 +64,6 @@ enum date_slot {
 	D_ONSET_DT, D_ONSET_START, D_RECORDED, D_PERFORMED_DT, D_PERFORMED_START, D_EFFECTIVE_DT,
 	D_EFFECTIVE_START, D_EFFECTIVE_END, D_EFFECTIVE_INSTANT, D_ISSUED, D_AUTHORED, D_VALIDITY_START,
 	D_ASSERTED, D_ENC_START, D_HANDED_OVER, D_PREPARED, D__COUNT
-};
-
-enum res_type {
-	RT_OTHER = 0, RT_PATIENT, RT_CONDITION, RT_PROCEDURE, RT_OBSERVATION, RT_MED_REQUEST,
-	RT_MED_STATEMENT, RT_MED_DISPENSE, RT_ENCOUNTER, RT_FMH, RT_MEDICATION
 };
 
 struct frame {
@@ -121,7 +116,7 @@ struct res_scratch {
 	int gender;
 	struct date_val birth, deceased_dt;
 	int deceased_bool;
-	char ident_system[SHORT_MAX], ident_value[SHORT_MAX];
+	char ident_system[SHORT_MAX], ident_value[SHORT_MAX]; /* Patient.identifier or Reference.identifier */
 	int ext_is_ethnic;
 	/* contained Medications: "#id" -> codes */
 	struct { uint64_t key; struct codes_match m; } cmeds[MAX_CMEDS];
@@ -290,7 +285,7 @@ static void read_date(struct fhir_reader *r, enum date_slot slot, const char *v,
 	r->res.dates[slot].partial = prec < FHIR_DATE_DAY;
 }
 
-static enum res_type res_type_of(enum fhir_name n)
+static enum fhir_res_type res_type_of(enum fhir_name n)
 {
 	switch (n) {
 	case NM_Patient: return RT_PATIENT;
@@ -357,7 +352,7 @@ static uint8_t unit_of(const struct qty *q)
 
 /* ---- resources ---------------------------------------------------------------------------------- */
 
-static void res_begin(struct fhir_reader *r, enum res_type t)
+static void res_begin(struct fhir_reader *r, enum fhir_res_type t)
 {
 	struct res_scratch *s = &r->res;
 
@@ -383,6 +378,7 @@ static void res_begin(struct fhir_reader *r, enum res_type t)
 	s->deceased_bool = 0;
 	r->res_depth = r->depth;
 	r->stats.resources++;
+	r->stats.seen[t]++;
 }
 
 static uint64_t key_hash(const char *key)
@@ -444,28 +440,40 @@ static void commit_patient(struct fhir_reader *r)
 	struct res_scratch *s = &r->res;
 	struct pt_builder *b;
 	struct risk_patient *p;
-	uint64_t keys[2];
+	uint64_t keys[FHIR_PATIENT_KEYS] = { 0, 0, 0 };
 	char text[FHIR_KEY_MAX];
 	struct fls_diag d = { "" };
 	fls_status st;
 
 	own_keys(r, "Patient", keys, text);
+	if (s->nhs[0]) {
+		char k[32];
+		int n = snprintf(k, sizeof(k), "nhs:%s", s->nhs);
+
+		if (n > 0 && (size_t)n < sizeof(k))
+			keys[2] = fhir_hash64(k, (size_t)n);
+	}
 	if (!keys[0] && !keys[1]) {
 		r->stats.bad_resources++;
+		r->stats.bad[RT_PATIENT]++;
 		problem(r, FLS_EPARSE, "entry %llu Patient: no id and no fullUrl, cannot be joined",
 			(unsigned long long)r->entry_no);
 		return;
 	}
 	if ((st = fhir_join_patient(r->join, keys, text, &b, &d))) {
-		if (st == FLS_EINVAL) {
+		if (st == FLS_EINVAL || st == FLS_ELIMIT) {
 			r->stats.bad_resources++;
+			r->stats.bad[RT_PATIENT]++;
 			problem(r, st, "entry %llu Patient: %s", (unsigned long long)r->entry_no, d.msg);
+			if (st == FLS_ELIMIT && d.msg[0] == 'm')
+				fail(r, st, "%s", d.msg);
 		} else {
 			fail(r, st, "%s", d.msg[0] ? d.msg : "out of memory");
 		}
 		return;
 	}
 	r->stats.patient_resources++;
+	r->stats.done[RT_PATIENT]++;
 	p = pt_facts(b);
 	p->has_patient = 1;
 	if (s->id[0])
@@ -485,6 +493,7 @@ static void commit_medication(struct fhir_reader *r)
 	char text[FHIR_KEY_MAX];
 
 	own_keys(r, "Medication", keys, text);
+	r->stats.done[RT_MEDICATION]++;
 	for (int k = 0; k < 2; k++)
 		if (keys[k] && fhir_join_medication(r->join, keys[k], &r->res.med) != FLS_OK)
 			fail(r, FLS_ENOMEM, "out of memory");
@@ -564,6 +573,7 @@ static void commit_clinical(struct fhir_reader *r)
 
 	if (!s->subject[0]) {
 		r->stats.orphan_resources++;
+		r->stats.orphan[s->type]++;
 		problem(r, FLS_EINVAL, "entry %llu %s: no subject/patient reference, not joined to a patient",
 			(unsigned long long)r->entry_no, type_name(s->type));
 		return;
@@ -571,11 +581,13 @@ static void commit_clinical(struct fhir_reader *r)
 	memcpy(pkey, s->subject, sizeof(pkey));
 	if ((t = fhir_key_type(pkey, &tlen)) && !(tlen == 7 && !memcmp(t, "Patient", 7))) {
 		r->stats.skipped_resources++; /* about a Group, Device, Location...: not a patient's record */
+		r->stats.foreign[s->type]++;
 		return;
 	}
 	if ((st = fhir_join_builder(r->join, key_hash(pkey), pkey, 1, &b, &d))) {
 		if (st == FLS_EINVAL || st == FLS_ELIMIT) {
 			r->stats.bad_resources++;
+			r->stats.bad[s->type]++;
 			problem(r, st, "entry %llu %s: %s", (unsigned long long)r->entry_no, type_name(s->type), d.msg);
 			if (st == FLS_ELIMIT && d.msg[0] == 'm')
 				fail(r, st, "%s", d.msg); /* too many patients held: the input cannot be read */
@@ -585,6 +597,7 @@ static void commit_clinical(struct fhir_reader *r)
 		return;
 	}
 	r->stats.clinical_resources++;
+	r->stats.done[s->type]++;
 	if (s->encounter[0] && s->type != RT_ENCOUNTER)
 		enc = pt_encounter(b, key_hash(s->encounter), 0, RISK_NO_DAY);
 
@@ -709,12 +722,15 @@ static void res_end(struct fhir_reader *r)
 	r->res_depth = 0;
 	if (s->bad) {
 		r->stats.bad_resources++;
+		r->stats.bad[s->type]++;
 		problem(r, FLS_EPARSE, "entry %llu %s skipped: %s", (unsigned long long)r->entry_no,
 			type_name(s->type), s->why);
 		return;
 	}
-	if (s->dropped)
-		return; /* entered-in-error, refuted, not-taken, cancelled: does not count (7.1) */
+	if (s->dropped) {
+		r->stats.dropped[s->type]++; /* entered-in-error, refuted, not-taken, cancelled (7.1) */
+		return;
+	}
 	if (s->type == RT_PATIENT)
 		commit_patient(r);
 	else if (s->type == RT_MEDICATION)
@@ -844,7 +860,11 @@ static void on_res_child(struct fhir_reader *r, enum fhir_name n, const char *v,
 	case NM_context:
 	case NM_taken:
 		/* R4 has neither: a resource carrying them is STU3 in the same namespace (corpus README). */
-		if (t != RT_PATIENT && t != RT_MEDICATION) {
+		/* R4 has MedicationStatement.context and MedicationDispense.context; the others lost it to
+		 * 'encounter', and only STU3's MedicationStatement has 'taken'. */
+		if ((n == NM_context && (t == RT_CONDITION || t == RT_PROCEDURE || t == RT_OBSERVATION ||
+					 t == RT_MED_REQUEST || t == RT_ENCOUNTER)) ||
+		    (n == NM_taken && t == RT_MED_STATEMENT)) {
 			res_bad(r, "element '%s' does not exist in FHIR R4 (STU3 content?)", n == NM_context ? "context" : "taken");
 			skip_children(r);
 			push(r, F_LEAF, R_NONE);
@@ -1191,7 +1211,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			return;
 		}
 		{
-			enum res_type t = res_type_of(n);
+			enum fhir_res_type t = res_type_of(n);
 
 			if (t == RT_OTHER) {
 				r->stats.resources++;
@@ -1269,6 +1289,11 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		}
 		break;
 	case F_REF:
+		if (n == NM_identifier && prole == R_SUBJECT) {
+			s->ident_system[0] = s->ident_value[0] = '\0';
+			push(r, F_REF_IDENT, R_SUBJECT);
+			return;
+		}
 		if (n == NM_reference && v) {
 			char *dst = prole == R_SUBJECT ? s->subject : prole == R_ENCOUNTER ? s->encounter :
 				    prole == R_MEDREF ? s->medref : NULL;
@@ -1277,7 +1302,8 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			if (prole == R_DIAG_COND) {
 				if (fhir_ref_key(v, vl, "Condition", tmp) > 0 && s->n_diag < MAX_DIAG)
 					s->diag[s->n_diag++] = key_hash(tmp);
-			} else if (dst && fhir_ref_key(v, vl,
+			} else if (dst && (prole != R_SUBJECT || !s->subject[0] || !strncmp(s->subject, "nhs:", 4)) &&
+				   fhir_ref_key(v, vl,
 						       prole == R_SUBJECT ? "Patient" :
 						       prole == R_ENCOUNTER ? "Encounter" : "Medication", dst) < 0) {
 				res_bad(r, "element 'reference': empty or longer than %d bytes", FHIR_KEY_MAX - 1);
@@ -1327,6 +1353,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		}
 		break;
 	case F_PAT_IDENT:
+	case F_REF_IDENT:
 		if ((n == NM_system || n == NM_value) && v) {
 			char *dst = n == NM_system ? s->ident_system : s->ident_value;
 
@@ -1533,6 +1560,21 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 				if (*c >= '0' && *c <= '9')
 					s->nhs[k++] = *c;
 			s->nhs[k] = '\0';
+		}
+		break;
+	case F_REF_IDENT:
+		/* A subject given only by its NHS number (Reference.identifier) joins the Patient carrying that
+		 * identifier; a literal reference, when present too, wins. */
+		if (!s->subject[0] && !strcmp(s->ident_system, NHS_NUMBER_SYSTEM) && s->ident_value[0]) {
+			size_t k = 4;
+
+			memcpy(s->subject, "nhs:", 4);
+			for (const char *c = s->ident_value; *c && k < 20; c++)
+				if (*c >= '0' && *c <= '9')
+					s->subject[k++] = *c;
+			s->subject[k] = '\0';
+			if (k == 4)
+				s->subject[0] = '\0';
 		}
 		break;
 	case F_DOSAGE:

@@ -34,9 +34,25 @@ struct fhir_reader_cfg {
 	void *ctx;
 };
 
+/* The resource types the reader reads (everything else is RT_OTHER and skipped). */
+enum fhir_res_type {
+	RT_OTHER = 0, RT_PATIENT, RT_CONDITION, RT_PROCEDURE, RT_OBSERVATION, RT_MED_REQUEST,
+	RT_MED_STATEMENT, RT_MED_DISPENSE, RT_ENCOUNTER, RT_FMH, RT_MEDICATION, RT__COUNT
+};
+
+/*
+ * Counters. For every type t, nothing is lost: seen[t] = done[t] + bad[t] + orphan[t] + dropped[t] +
+ * foreign[t] once the input is finished (the corpus test checks it).
+ */
 struct fhir_reader_stats {
 	uint64_t patient_resources, resources, clinical_resources, skipped_resources, bad_resources,
 		orphan_resources, patients;
+	uint64_t seen[RT__COUNT];    /* resources of the type at a resource position (root, entry, nested) */
+	uint64_t done[RT__COUNT];    /* read and joined (Patient, clinical) or registered (Medication) */
+	uint64_t bad[RT__COUNT];     /* reported as a problem and skipped */
+	uint64_t orphan[RT__COUNT];  /* no subject/patient reference */
+	uint64_t dropped[RT__COUNT]; /* a status that means the record does not count (7.1) */
+	uint64_t foreign[RT__COUNT]; /* subject is not a Patient (Group, Device...) */
 };
 
 struct fhir_reader;
