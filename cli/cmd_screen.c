@@ -162,13 +162,40 @@ static void print_summary(struct screen_run *run, size_t top, size_t n_inputs, s
 	printf("\nRisk scores: %s. %s\n", QF_MODEL_NAME, QF_DISCLAIMER);
 }
 
+/*
+ * The decisions CSV has a fixed header, so the versions that produced it and ClinRisk's disclaimer for its
+ * scores go beside it, in FILE.csv.about.txt (docs/outputs.md).
+ */
+static int write_provenance(const fls_session *sess, const char *csv_path)
+{
+	struct fls_buf b;
+	char path[4200];
+	FILE *f;
+	int bad;
+
+	if (snprintf(path, sizeof(path), "%s.about.txt", csv_path) >= (int)sizeof(path)) {
+		fprintf(stderr, "fls: path too long: %s\n", csv_path);
+		return -1;
+	}
+	fls_buf_init(&b, &fls_mem_libc, 1u << 16);
+	bad = risk_render_provenance(&b, FLS_VERSION, qf_model_version(sess->model), codes_version(sess->codes),
+				     sess->as_of, QF_DISCLAIMER) != FLS_OK;
+	if (!bad && (!(f = fopen(path, "w")) || fputs(fls_buf_str(&b), f) < 0 || fclose(f))) {
+		fprintf(stderr, "fls: cannot write %s\n", path);
+		bad = 1;
+	}
+	fls_buf_free(&b);
+	return bad ? -1 : 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: fls screen [options] INPUT...\n"
 		"Screen FHIR R4 XML (Bundles or single resources; a directory means its *.xml files) for the\n"
 		"fracture liaison worklist (clinical-rules 7.3) and falls-service referrals (7.4).\n\n"
-		"  --decisions FILE.csv one row per patient, worklist order first\n"
+		"  --decisions FILE.csv one row per patient, worklist order first (versions and the\n"
+		"                       disclaimer for its scores in FILE.csv.about.txt)\n"
 		"  --fhir FILE.xml      a Bundle: RiskAssessment, ServiceRequests and the ordered worklist List\n"
 		"  --top N              worklist rows to print (default 20; 0 for none)\n"
 		"  --progress           show progress on stderr\n"
@@ -302,12 +329,15 @@ int cmd_screen(int argc, char **argv)
 		}
 		run.fhir_file = NULL;
 	}
+	if (csv_path && write_provenance(run.sess, csv_path)) {
+		rc = CLI_SOFTWARE;
+		goto out;
+	}
 	print_summary(&run, top, in.n, n_failed);
 	if (n_failed)
 		rc = CLI_DATA;
 out:
-	if (run.csv)
-		csv_out_close(run.csv);
+	csv_out_free(run.csv); /* abandoned on an error path: nothing half-written is passed off as done */
 	if (csv_file)
 		fclose(csv_file);
 	fhir_writer_free(run.fhir);

@@ -31,6 +31,7 @@
 #define FHIR_RA_CODE "Fracture liaison and falls screening, with 10-year fracture risk"
 #define FHIR_WL_TITLE "Fracture liaison worklist"
 #define FHIR_WL_ORDER "priority, most recent fracture, QFracture MOF risk, age"
+#define FHIR_WL_EMPTY "No patient met the fracture liaison worklist criteria"
 
 enum { UUID_BYTES = 16, URN_UUID_LEN = 9 + 36 };
 
@@ -113,6 +114,8 @@ static const char *xml_clean(struct fhir_writer *w, const char *s)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, n;
 
+	while (u[i] >= 0x20 && u[i] < 0x80)   /* printable ASCII, all of our own texts: the hot path */
+		i++;
 	while (u[i] && (n = xml_char_len(u + i)))
 		i += n;
 	if (!u[i])
@@ -213,7 +216,8 @@ static int ext_string(struct fhir_writer *w, const char *url, const char *v)
 {
 	if (!v || !*v)
 		return 0;
-	if (el_start(w, "extension") < 0 || xmlTextWriterWriteAttribute(w->xw, BAD_CAST "url", BAD_CAST url) < 0 ||
+	if (el_start(w, "extension") < 0 ||
+	    xmlTextWriterWriteAttribute(w->xw, BAD_CAST "url", BAD_CAST url) < 0 ||
 	    el_value(w, "valueString", v) < 0)
 		return -1;
 	return el_end(w);
@@ -227,7 +231,8 @@ static int ext_versions(struct fhir_writer *w)
 	    ext_string(w, "library", w->lib) < 0 || ext_string(w, "model", w->model) < 0 ||
 	    ext_string(w, "codes", w->codes) < 0)
 		return -1;
-	if (el_start(w, "extension") < 0 || xmlTextWriterWriteAttribute(w->xw, BAD_CAST "url", BAD_CAST "asOf") < 0 ||
+	if (el_start(w, "extension") < 0 ||
+	    xmlTextWriterWriteAttribute(w->xw, BAD_CAST "url", BAD_CAST "asOf") < 0 ||
 	    el_value(w, "valueDate", w->as_of) < 0 || el_end(w) < 0)
 		return -1;
 	return el_end(w);
@@ -243,8 +248,8 @@ static int el_subject(struct fhir_writer *w, const struct risk_patient *p)
 	for (size_t i = 0; i < n && fhir_id; i++) {
 		char c = p->id[i];
 
-		fhir_id = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-			  c == '.';
+		fhir_id = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			  c == '-' || c == '.';
 	}
 	if (fhir_id) {
 		memcpy(ref, "Patient/", 8);
@@ -365,9 +370,10 @@ static int el_reason(struct fhir_writer *w, const char *id, const char *text, co
 	fls_buf_reset(&w->text);
 	if (fls_buf_printf(&w->text, "%s [%s]", text, source))
 		return -1;
-	if (el_start(w, "reasonCode") < 0 || el_start(w, "coding") < 0 || el_value(w, "system", FHIR_CS_RULES) < 0 ||
-	    el_value(w, "version", w->lib) < 0 || el_value(w, "code", id) < 0 || el_value(w, "display", text) < 0 ||
-	    el_end(w) < 0 || el_value(w, "text", fls_buf_str(&w->text)) < 0)
+	if (el_start(w, "reasonCode") < 0 || el_start(w, "coding") < 0 ||
+	    el_value(w, "system", FHIR_CS_RULES) < 0 || el_value(w, "version", w->lib) < 0 ||
+	    el_value(w, "code", id) < 0 || el_value(w, "display", text) < 0 || el_end(w) < 0 ||
+	    el_value(w, "text", fls_buf_str(&w->text)) < 0)
 		return -1;
 	return el_end(w);
 }
@@ -590,7 +596,7 @@ static int list_write(struct fhir_writer *w, const size_t *order)
 		    el_reference(w, "item", urn) < 0 || el_end(w) < 0)
 			return -1;
 	}
-	if (!w->n_wl && el_concept_text(w, "emptyReason", "No patient met the fracture liaison worklist criteria") < 0)
+	if (!w->n_wl && el_concept_text(w, "emptyReason", FHIR_WL_EMPTY) < 0)
 		return -1;
 	return entry_end(w);
 }
