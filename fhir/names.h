@@ -18,7 +18,8 @@
 	X(validityPeriod) X(dosageInstruction) X(MedicationStatement) X(dateAsserted) X(dosage) \
 	X(MedicationDispense) X(whenHandedOver) X(whenPrepared) X(Encounter) X(period) X(reasonCode) \
 	X(diagnosis) X(condition) X(FamilyMemberHistory) X(relationship) X(Medication) X(doseAndRate) \
-	X(doseQuantity) X(timing) X(repeat) X(frequency) X(periodUnit) X(context) X(taken)
+	X(doseQuantity) X(timing) X(repeat) X(frequency) X(periodUnit) X(context) X(taken) \
+	X(authorizingPrescription)
 
 enum fhir_name {
 	NM_NONE = 0,

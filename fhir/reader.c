@@ -108,6 +108,7 @@ struct res_scratch {
 	double comp_num;
 	uint8_t comp_unit, comp_has_value;
 	int parent;         /* FamilyMemberHistory relationship is a parent */
+	int authorized;     /* MedicationDispense.authorizingPrescription present */
 	uint64_t diag[MAX_DIAG];
 	int n_diag;
 	struct fhir_dosage dose;
@@ -369,7 +370,7 @@ static void res_begin(struct fhir_reader *r, enum fhir_res_type t)
 	s->value_unit = s->value_bad = s->has_value = 0;
 	s->has_onset_age = 0;
 	s->n_subs = s->n_diag = s->n_cmeds = 0;
-	s->parent = 0;
+	s->parent = s->authorized = 0;
 	fhir_dosage_reset(&s->dose);
 	s->nhs[0] = s->ethnic[0] = '\0';
 	s->gender = RISK_SEX_UNKNOWN;
@@ -676,6 +677,11 @@ static void commit_clinical(struct fhir_reader *r)
 		commit_medication_record(r, b, RISK_SRC_MED_STATEMENT, day, partial);
 		return;
 	case RT_MED_DISPENSE:
+		/* A dispense of a prescription the record holds is that prescription's issue, already counted
+		 * through its MedicationRequest; only an unauthorised (or pharmacy-only) dispense is an issue of
+		 * its own (docs/decisions.md R11). */
+		if (s->authorized)
+			return;
 		day = pick_date(s, mdisp_dates, 2, &partial);
 		commit_medication_record(r, b, RISK_SRC_MED_DISPENSE, day, partial);
 		return;
@@ -1092,6 +1098,14 @@ static void on_res_child(struct fhir_reader *r, enum fhir_name n, const char *v,
 			if (t == RT_MED_STATEMENT) {
 				read_date(r, D_ASSERTED, v, vl, "dateAsserted");
 				begin_leaf(r);
+				return;
+			}
+			break;
+		case NM_authorizingPrescription:
+			if (t == RT_MED_DISPENSE) {
+				s->authorized = 1;
+				push(r, F_LEAF, R_NONE);
+				skip_children(r);
 				return;
 			}
 			break;

@@ -364,6 +364,14 @@ static void drops_records_that_do_not_count(void **state)
 		"<entry><resource><MedicationRequest><status value=\"cancelled\"/><intent value=\"order\"/><medicationCodeableConcept><coding>"
 		"<system value=\"http://www.whocc.no/atc\"/><code value=\"M05BA04\"/></coding></medicationCodeableConcept>"
 		"<subject><reference value=\"urn:uuid:p6\"/></subject><authoredOn value=\"2025-01-01\"/></MedicationRequest></resource></entry>"
+		"<entry><resource><MedicationDispense><status value=\"completed\"/><medicationCodeableConcept><coding>"
+		"<system value=\"http://www.whocc.no/atc\"/><code value=\"M05BA04\"/></coding></medicationCodeableConcept>"
+		"<subject><reference value=\"urn:uuid:p6\"/></subject><authorizingPrescription><reference value=\"urn:uuid:rx\"/>"
+		"</authorizingPrescription><whenHandedOver value=\"2025-01-02\"/></MedicationDispense></resource></entry>"
+		"<entry><resource><MedicationDispense><status value=\"completed\"/><medicationCodeableConcept><coding>"
+		"<system value=\"http://www.whocc.no/atc\"/><code value=\"M05BA04\"/></coding></medicationCodeableConcept>"
+		"<subject><reference value=\"urn:uuid:p6\"/></subject><whenHandedOver value=\"2025-07-02\"/>"
+		"</MedicationDispense></resource></entry>"
 		HIP("urn:uuid:p6", "2025-06-01")
 		"</Bundle>";
 	struct captured c;
@@ -372,8 +380,11 @@ static void drops_records_that_do_not_count(void **state)
 	(void)state;
 	assert_int_equal(read_xml(xml, &c, &d), FLS_OK);
 	assert_int_equal(c.n, 1);
-	assert_int_equal(c.p[0].n_events, 1);
-	assert_int_equal(c.p[0].events[0].day, risk_day_from_civil(2025, 6, 1));
+	/* only the hip fracture and the dispense that no prescription in the record authorised */
+	assert_int_equal(c.p[0].n_events, 2);
+	assert_int_equal(first_with(&c.p[0], CONCEPT_FRACTURE_HIP)->day, risk_day_from_civil(2025, 6, 1));
+	assert_int_equal(first_with(&c.p[0], CONCEPT_BONE_SPARING_TREATMENT)->day, risk_day_from_civil(2025, 7, 2));
+	assert_int_equal(first_with(&c.p[0], CONCEPT_BONE_SPARING_TREATMENT)->src, RISK_SRC_MED_DISPENSE);
 	free_captured(&c);
 }
 
