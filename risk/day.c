@@ -86,5 +86,7 @@ void risk_day_format(int32_t day, char out[11])
 		out[0] = '\0';
 		return;
 	}
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	/* y, m and d are in range here, so the text is exactly 10 characters. */
+	if (snprintf(out, 11, "%04d-%02d-%02d", y, m, d) != 10)
+		out[0] = '\0';
 }
