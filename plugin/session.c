@@ -312,6 +312,7 @@ struct screen_ctx {
 	const fls_sink *sink;
 	const char *label;
 	struct fls_buf text;      /* the result's rendered fields, reused for every patient */
+	struct plg_lazy lazy;     /* the fields rendered on request */
 	struct fls_buf record;    /* the store record, reused */
 	fls_status st;            /* first error raised inside the callback */
 	uint64_t bytes_total, bytes_done;
@@ -365,7 +366,7 @@ static int on_patient(void *ctx, struct risk_patient *p)
 	fls_status st;
 
 	risk_decide(p, &rc, &d);
-	if ((st = plg_result_build(&res, &sc->text, sess, p, &d, sc->label))) {
+	if ((st = plg_result_build(&res, &sc->text, &sc->lazy, sess, p, &d, sc->label))) {
 		sc->st = plg_fail(sess, st, "cannot render the result of a patient");
 		return 1;
 	}
@@ -410,6 +411,8 @@ static fls_status screen_begin(struct screen_ctx *sc, fls_session *sess, const f
 	sc->sink = sink;
 	sc->label = label && *label ? label : "(memory)";
 	fls_buf_init(&sc->text, &sess->mem, 64u << 20);
+	fls_buf_init(&sc->lazy.facts, &sess->mem, 64u << 20);
+	fls_buf_init(&sc->lazy.expl, &sess->mem, 1u << 20);
 	fls_buf_init(&sc->record, &sess->mem, 4u << 20);
 	memset(&rc, 0, sizeof(rc));
 	rc.mem = &sess->mem;
@@ -465,6 +468,8 @@ static fls_status screen_end(struct screen_ctx *sc, struct fhir_reader *rd, fls_
 	progress(sc);
 	fhir_reader_free(rd);
 	fls_buf_free(&sc->text);
+	fls_buf_free(&sc->lazy.facts);
+	fls_buf_free(&sc->lazy.expl);
 	OPENSSL_cleanse(sc->record.p, sc->record.cap);
 	fls_buf_free(&sc->record);
 	return st;

@@ -91,6 +91,16 @@ static int on_result(void *user, const fls_result *res)
 	assert_non_null(api->result_str(res, FLS_F_MODEL_VERSION));
 	assert_non_null(api->result_str(res, FLS_F_CODES_VERSION));
 	assert_string_equal(api->result_str(res, FLS_F_LIB_VERSION), api->version());
+	/* rendered on request, and both stay valid together for the whole callback */
+	{
+		const char *facts = api->result_str(res, FLS_F_FACTS);
+		const char *expl = api->result_str(res, FLS_F_EXPLANATION);
+
+		assert_non_null(strstr(facts, "fracture_hip"));
+		assert_non_null(strstr(expl, "R-FLS-P1-HIPVERT"));
+		assert_ptr_equal(facts, api->result_str(res, FLS_F_FACTS));
+		assert_non_null(strstr(facts, "bmi"));
+	}
 	if (!s->kept)
 		assert_int_equal(api->result_copy(&s->kept, NULL, res), FLS_OK);
 	return 0;
@@ -157,6 +167,8 @@ static void screens_through_the_host_allocator(void **state)
 	api->session_free(sess);
 	assert_non_null(s.kept);
 	assert_string_equal(api->result_str(s.kept, FLS_F_PATIENT_ID), "abi-1");
+	assert_non_null(strstr(api->result_str(s.kept, FLS_F_FACTS), "fracture_hip"));
+	assert_non_null(strstr(api->result_str(s.kept, FLS_F_EXPLANATION), "NICE CG146"));
 	assert_int_equal(api->result_num(s.kept, FLS_F_MOF10, &mof), FLS_OK);
 	assert_true(mof == s.mof);
 	api->result_free(s.kept);
