@@ -10,6 +10,7 @@
 #include "cli/session_opts.h"
 #include "plugin/result.h"
 #include "plugin/session.h"
+#include "risk/render.h"
 
 struct inspect_run {
 	uint64_t patients, problems;
@@ -27,6 +28,14 @@ static int on_result(void *user, const fls_result *res)
 		printf("  decision: FLS %s; falls population %s, referral %s; risk %s", plg_result_str(res, FLS_F_FLS_PRIORITY),
 		       plg_result_str(res, FLS_F_FALLS_POPULATION), plg_result_str(res, FLS_F_FALLS_REFERRAL),
 		       plg_result_str(res, FLS_F_RISK_STATUS));
+		{
+			double mof, hip;
+			char a[40], b[40];
+
+			if (!plg_result_num(res, FLS_F_MOF10, &mof) && !plg_result_num(res, FLS_F_HIP10, &hip) &&
+			    risk_render_decimal(a, sizeof(a), mof, 4) > 0 && risk_render_decimal(b, sizeof(b), hip, 4) > 0)
+				printf(" (10-year MOF %s%%, hip %s%%)", a, b);
+		}
 		if ((s = plg_result_str(res, FLS_F_INDEX_FRACTURE_DATE)))
 			printf("; index fracture %s %s", s, plg_result_str(res, FLS_F_INDEX_FRACTURE_SITE));
 		putchar('\n');
@@ -105,6 +114,8 @@ int cmd_inspect(int argc, char **argv)
 		}
 	}
 	printf("%llu patients, %llu problems\n", (unsigned long long)run.patients, (unsigned long long)run.problems);
+	if (!run.facts_only && run.patients)
+		printf("Risk scores: %s. %s\n", QF_MODEL_NAME, QF_DISCLAIMER);
 	plg_session_free(sess);
 	cli_inputs_free(&in);
 	return rc;

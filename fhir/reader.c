@@ -1793,12 +1793,8 @@ void fhir_reader_free(struct fhir_reader *r)
 {
 	if (!r)
 		return;
-	if (r->ctxt) {
-		xmlDictPtr dict = r->ctxt->dict;
-
-		(void)dict;
-		xmlFreeParserCtxt(r->ctxt);
-	}
+	if (r->ctxt)
+		xmlFreeParserCtxt(r->ctxt); /* also frees the dictionary holding the interned names */
 	fhir_join_free(r->join);
 	fhir_map_free(&r->names);
 	fls_free(r->mem, r);
