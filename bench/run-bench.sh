@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 n=${1:-10000}
 build=build/bench
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target fls fls-gen-practice bench_screen bench_qfracture >/dev/null
+cmake --build "$build" -j"$(nproc)" --target fls fls-gen-practice bench_screen bench_qfracture bench_store >/dev/null
 mkdir -p "$build/data"
 small=$((n / 5))
 for p in "$small" "$n"; do
