@@ -8,13 +8,6 @@
 #include "cli/commands.h"
 #include "fls_config.h"
 
-/* TEMPORARY during parallel development: commands not yet merged resolve to NULL. Removed before release. */
-#pragma weak cmd_screen
-#pragma weak cmd_inspect
-#pragma weak cmd_risk
-#pragma weak cmd_keygen
-#pragma weak cmd_log
-
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -54,10 +47,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;
-		if (!commands[i].run) {
-			fprintf(stderr, "fls: '%s' is not built in this version\n", argv[1]);
-			return CLI_SOFTWARE;
-		}
 		return commands[i].run(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "fls: unknown command '%s'\n", argv[1]);

@@ -7,7 +7,9 @@
 #include <openssl/crypto.h>
 
 #include "cli/datadir.h"
+#include "cli/keyarg.h"
 #include "plugin/session.h"
+#include "cli/commands.h"
 #include "store/store.h"
 
 static void log_to_stderr(void *user, int level, const char *msg)
@@ -133,19 +135,12 @@ fls_status cli_session_open(struct cli_session_opts *o, fls_session **out)
 	fls_status st;
 
 	*out = NULL;
+	(void)d;
 	if (o->store_path) {
-		const char *pass = getenv("FLS_PASSPHRASE");
-
-		if (o->key_path)
-			st = store_key_from_file(o->key, o->key_path, &d);
-		else if (pass)
-			st = store_passphrase_key(o->key, o->store_path, pass, strlen(pass), NULL, &d);
-		else
-			st = fls_diag_set(&d, FLS_EINVAL, "--store needs --key KEYFILE or FLS_PASSPHRASE");
-		if (st) {
-			fprintf(stderr, "fls: %s\n", d.msg);
+		/* A key file, else FLS_PASSPHRASE, else a no-echo prompt on a terminal (cli/keyarg.c). */
+		if (cli_store_key(o->key, o->store_path, o->key_path, 0, "fls") != CLI_OK) {
 			OPENSSL_cleanse(o->key, sizeof(o->key));
-			return st;
+			return FLS_EINVAL;
 		}
 		o->cfg.store_path = o->store_path;
 		o->cfg.store_key = o->key;
