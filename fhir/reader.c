@@ -37,9 +37,15 @@
 #define MAX_DIAG 32        /* Encounter.diagnosis links per Encounter */
 #define MAX_CMEDS 16       /* contained Medications per resource */
 #define SHORT_MAX 128      /* codes, units, ids */
+#define PREFIX_MAX 512     /* bytes inspected before parsing: BOM, first character, XML declaration */
 
-/* Never set NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE, HUGE, RECOVER (STYLE.md §3). */
-static const int fhir_xml_opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR | XML_PARSE_NOWARNING
+/*
+ * Never set NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE, HUGE, RECOVER (STYLE.md §3). IGNORE_ENC: the
+ * encoding is checked before parsing (inspect_prefix), so libxml2 never switches to another converter,
+ * whose failures it would report through the process-global error handler instead of ours.
+ */
+static const int fhir_xml_opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+				 XML_PARSE_IGNORE_ENC
 #if LIBXML_VERSION >= 21300
 				 | XML_PARSE_NO_XXE
 #endif
@@ -151,7 +157,8 @@ struct fhir_reader {
 	struct fhir_reader_stats stats;
 	fls_status fatal;            /* first fatal error */
 	struct fls_diag fatal_diag;
-	int first_bytes_checked;
+	char prefix[PREFIX_MAX];     /* the first bytes, inspected before the parser is created */
+	size_t prefix_len;
 	int finished;
 };
 
@@ -1633,20 +1640,59 @@ static void on_start_document(void *ctx)
 		fail(r, FLS_EPARSE, "declared encoding '%.40s': FHIR XML must be UTF-8", (const char *)enc);
 }
 
+/*
+ * libxml2's own message text can quote the document (entity names, attribute values), so it is never
+ * passed on: the error code is described in our words, with the line (docs/decisions.md R17).
+ */
+static const char *xml_error_text(int code)
+{
+	switch (code) {
+	case XML_ERR_DOCUMENT_EMPTY: return "document is empty";
+	case XML_ERR_DOCUMENT_END: return "extra content after the root element";
+	case XML_ERR_UNDECLARED_ENTITY:
+	case XML_WAR_UNDECLARED_ENTITY: return "reference to an undeclared entity";
+	case XML_ERR_INVALID_CHAR: return "invalid UTF-8, or a character not allowed in XML";
+	case XML_ERR_INVALID_CHARREF:
+	case XML_ERR_INVALID_DEC_CHARREF:
+	case XML_ERR_INVALID_HEX_CHARREF: return "character not allowed in XML";
+	case XML_ERR_INVALID_ENCODING: return "input is not valid UTF-8";
+	case XML_ERR_TAG_NAME_MISMATCH: return "end tag does not match the start tag";
+	case XML_ERR_TAG_NOT_FINISHED:
+	case XML_ERR_LTSLASH_REQUIRED:
+	case XML_ERR_GT_REQUIRED: return "unfinished element (truncated input?)";
+	case XML_ERR_ATTRIBUTE_REDEFINED: return "attribute given twice";
+	case XML_ERR_ATTRIBUTE_WITHOUT_VALUE:
+	case XML_ERR_ATTRIBUTE_NOT_STARTED:
+	case XML_ERR_ATTRIBUTE_NOT_FINISHED: return "malformed attribute";
+	case XML_ERR_LT_IN_ATTRIBUTE: return "'<' inside an attribute value";
+	case XML_ERR_NAME_REQUIRED: return "name expected";
+	case XML_ERR_ENTITYREF_SEMICOL_MISSING: return "entity reference without ';'";
+	case XML_ERR_RESERVED_XML_NAME: return "XML declaration not at the start of the input";
+	case XML_ERR_VERSION_MISSING:
+	case XML_ERR_UNKNOWN_VERSION: return "malformed XML declaration";
+	case XML_ERR_ENTITY_LOOP:
+	case XML_ERR_ENTITY_BOUNDARY: return "entity problem";
+	case XML_NS_ERR_UNDEFINED_NAMESPACE: return "undefined namespace prefix";
+	case XML_NS_ERR_QNAME: return "malformed qualified name";
+	case XML_ERR_HYPHEN_IN_COMMENT:
+	case XML_ERR_COMMENT_NOT_FINISHED: return "malformed comment";
+	case XML_ERR_PI_NOT_FINISHED:
+	case XML_ERR_PI_NOT_STARTED: return "malformed processing instruction";
+	case XML_ERR_CDATA_NOT_FINISHED: return "unfinished CDATA section";
+	case XML_ERR_INTERNAL_ERROR: return "parser internal error";
+	case XML_ERR_NO_MEMORY: return "out of memory";
+	default: return "malformed XML";
+	}
+}
+
 static void on_xml_error(void *ctx, xmlErrorPtr err)
 {
 	struct fhir_reader *r = ctx;
-	char msg[200];
-	size_t n;
 
 	if (!err || err->level < XML_ERR_ERROR || r->fatal)
 		return;
-	/* libxml2's message may quote document text; keep only its first line, bounded. */
-	snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "malformed XML");
-	n = strcspn(msg, "\n");
-	msg[n] = '\0';
-	r->fatal = fls_diag_set(&r->fatal_diag, FLS_EPARSE, "%s:%d: not well-formed XML: %s", r->label,
-				err->line ? err->line : line_no(r), msg);
+	r->fatal = fls_diag_set(&r->fatal_diag, FLS_EPARSE, "%s:%d: not well-formed XML: %s (libxml2 error %d)",
+				r->label, err->line ? err->line : line_no(r), xml_error_text(err->code), err->code);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------------------- */
@@ -1699,7 +1745,64 @@ fls_status fhir_reader_new(struct fhir_reader **out, const struct fhir_reader_cf
 	return FLS_OK;
 }
 
-static fls_status reader_start(struct fhir_reader *r, const char *buf, size_t len)
+/* Refuse before parsing what must not reach libxml2's encoding detection (docs/decisions.md R3). */
+static fls_status inspect_prefix(struct fhir_reader *r, const unsigned char *u, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+		i = 3; /* a UTF-8 byte-order mark */
+	if (n >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE) || u[0] == 0 ||
+		       (u[0] == '<' && u[1] == 0)))
+		return fls_diag_set(&r->fatal_diag, r->fatal = FLS_EPARSE,
+				    "%s: input is UTF-16 or UTF-32: FHIR XML must be UTF-8", r->label);
+	while (i < n && (u[i] == ' ' || u[i] == '\t' || u[i] == '\r' || u[i] == '\n'))
+		i++;
+	if (i == n)
+		return FLS_OK; /* only whitespace so far: libxml2 will say the document is empty */
+	if (u[i] != '<') {
+		if (u[i] == '{' || u[i] == '[')
+			return fls_diag_set(&r->fatal_diag, r->fatal = FLS_EPARSE,
+					    "%s: input is not XML (it starts with '%c': JSON?)", r->label, u[i]);
+		if (u[i] >= 0x20 && u[i] < 0x7F)
+			return fls_diag_set(&r->fatal_diag, r->fatal = FLS_EPARSE,
+					    "%s: input is not XML (it starts with '%c')", r->label, u[i]);
+		return fls_diag_set(&r->fatal_diag, r->fatal = FLS_EPARSE,
+				    "%s: input is not UTF-8 XML (first byte 0x%02X)", r->label, u[i]);
+	}
+	if (n - i >= 5 && !memcmp(u + i, "<?xml", 5)) {
+		const unsigned char *end = NULL, *enc;
+
+		for (size_t k = i + 5; k + 1 < n && !end; k++)
+			if (u[k] == '?' && u[k + 1] == '>')
+				end = u + k;
+		if (!end)
+			return fls_diag_set(&r->fatal_diag, r->fatal = FLS_EPARSE,
+					    "%s:1: XML declaration not closed within %d bytes", r->label, PREFIX_MAX);
+		for (enc = u + i + 5; enc + 8 < end; enc++) {
+			const unsigned char *q, *v;
+			size_t vl;
+
+			if (memcmp(enc, "encoding", 8))
+				continue;
+			for (q = enc + 8; q < end && (*q == ' ' || *q == '=' || *q == '\t'); q++)
+				;
+			if (q >= end || (*q != '"' && *q != '\''))
+				break;
+			for (v = q + 1, vl = 0; v + vl < end && v[vl] != *q; vl++)
+				;
+			if (!((vl == 5 && !strncasecmp((const char *)v, "UTF-8", 5)) ||
+			      (vl == 4 && !strncasecmp((const char *)v, "UTF8", 4))))
+				return fls_diag_set(&r->fatal_diag, r->fatal = FLS_EPARSE,
+						    "%s:1: declared encoding '%.*s': FHIR XML must be UTF-8", r->label,
+						    (int)(vl > 40 ? 40 : vl), (const char *)v);
+			break;
+		}
+	}
+	return FLS_OK;
+}
+
+static fls_status reader_start(struct fhir_reader *r)
 {
 	static const char *const names[NM__COUNT] = {
 		NULL,
@@ -1707,24 +1810,25 @@ static fls_status reader_start(struct fhir_reader *r, const char *buf, size_t le
 		FHIR_NAME_LIST(FHIR_NAME_STR)
 #undef FHIR_NAME_STR
 	};
-	const unsigned char *u = (const unsigned char *)buf;
-	int first = len < 4 ? (int)len : 4;
+	fls_status st;
+	size_t bom;
 
-	/* FHIR XML is UTF-8 (a UTF-8 byte-order mark is tolerated); UTF-16 is refused before parsing. */
-	if (len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE) ||
-			 (len >= 4 && ((u[0] == 0 && u[1] == '<') || (u[0] == '<' && u[1] == 0)))))
-		return fls_diag_set(&r->fatal_diag, r->fatal = FLS_EPARSE, "%s: input is UTF-16: FHIR XML must be UTF-8",
-				    r->label);
-	if (!(r->ctxt = xmlCreatePushParserCtxt(&r->sax, r, buf, first, NULL)))
+	if ((st = inspect_prefix(r, (const unsigned char *)r->prefix, r->prefix_len)))
+		return st;
+	if (!(r->ctxt = xmlCreatePushParserCtxt(&r->sax, r, NULL, 0, NULL)))
 		return fls_diag_set(&r->fatal_diag, r->fatal = FLS_ENOMEM, "out of memory");
 	xmlCtxtUseOptions(r->ctxt, fhir_xml_opts);
+	xmlSwitchEncoding(r->ctxt, XML_CHAR_ENCODING_UTF8);
 	for (int i = 1; i < NM__COUNT; i++) {
 		r->nm[i] = xmlDictLookup(r->ctxt->dict, (const xmlChar *)names[i], -1);
 		if (!r->nm[i] || fhir_map_put(&r->names, (uint64_t)(uintptr_t)r->nm[i], (uint64_t)i))
 			return fls_diag_set(&r->fatal_diag, r->fatal = FLS_ENOMEM, "out of memory");
 	}
-	r->first_bytes_checked = first;
-	return FLS_OK;
+	/* The parser was told the encoding, so it would not skip a UTF-8 byte-order mark itself. */
+	bom = r->prefix_len >= 3 && !memcmp(r->prefix, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	if (xmlParseChunk(r->ctxt, r->prefix + bom, (int)(r->prefix_len - bom), 0) && !r->fatal)
+		fail(r, FLS_EPARSE, "not well-formed XML");
+	return r->fatal;
 }
 
 fls_status fhir_reader_feed(struct fhir_reader *r, const char *buf, size_t len, struct fls_diag *d)
@@ -1734,11 +1838,16 @@ fls_status fhir_reader_feed(struct fhir_reader *r, const char *buf, size_t len, 
 	if (r->fatal)
 		goto out;
 	if (!r->ctxt) {
-		if (!len)
+		/* Gather the first PREFIX_MAX bytes (whatever the chunking), inspect them, then parse. */
+		size_t take = len < PREFIX_MAX - r->prefix_len ? len : PREFIX_MAX - r->prefix_len;
+
+		memcpy(r->prefix + r->prefix_len, buf, take);
+		r->prefix_len += take;
+		off = take;
+		if (r->prefix_len < PREFIX_MAX)
 			return FLS_OK;
-		if (reader_start(r, buf, len))
+		if (reader_start(r))
 			goto out;
-		off = (size_t)r->first_bytes_checked;
 	}
 	/* libxml2 takes an int length: feed in bounded pieces. */
 	while (off < len && !r->fatal) {
@@ -1765,6 +1874,8 @@ fls_status fhir_reader_finish(struct fhir_reader *r, struct fls_diag *d)
 	if (r->finished)
 		return r->fatal;
 	r->finished = 1;
+	if (!r->fatal && !r->ctxt && r->prefix_len)
+		reader_start(r); /* a document shorter than the prefix */
 	if (!r->fatal) {
 		if (!r->ctxt)
 			fls_diag_set(&r->fatal_diag, r->fatal = FLS_EPARSE, "%s: input is empty", r->label);

@@ -127,6 +127,8 @@ int fhir_parse_decimal(const char *s, size_t n, double *out)
 		return -1;
 	(void)dropped; /* beyond 15-16 significant digits the value is rounded: clinical values never need them */
 	v = (double)mant;
+	if (mant == 0)
+		exp10 = 0; /* zero with any exponent is zero (0e400 is not inf * 0) */
 	if (exp10 >= 0 && exp10 <= 22)
 		v *= pow10_exact[exp10];
 	else if (exp10 < 0 && exp10 >= -22)

@@ -501,7 +501,7 @@ static void streams_contiguous_patients(void **state)
 
 static void byte_by_byte_feeding_gives_the_same_facts(void **state)
 {
-	static const char xml[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Bundle " NS ">" PATIENT("p11", "")
+	static const char xml[] = "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Bundle " NS ">" PATIENT("p11", "")
 		HIP("urn:uuid:p11", "2025-01-01") "</Bundle>";
 	struct captured a, b;
 	struct fls_diag d = { "" };
@@ -543,7 +543,11 @@ static void refuses_hostile_and_malformed_input(void **state)
 	expect_refused("<Patient " NS "><id value=\"&undeclared;\"/></Patient>", FLS_EPARSE, "not well-formed");
 	expect_refused("<Patient><id value=\"x\"/></Patient>", FLS_EPARSE, "not in the FHIR namespace");
 	expect_refused("<Patient xmlns=\"http://nhs/fhir\"><id value=\"x\"/></Patient>", FLS_EPARSE, "http://nhs/fhir");
-	expect_refused("{\"resourceType\": \"Patient\"}", FLS_EPARSE, "not well-formed");
+	expect_refused("{\"resourceType\": \"Patient\"}", FLS_EPARSE, "JSON?");
+	expect_refused("<?xml version=\"1.0\" encoding=\"EBCDIC-US\"?><Patient " NS "/>", FLS_EPARSE, "EBCDIC-US");
+	expect_refused("\x4c\x6f\xa7\x94", FLS_EPARSE, "not XML"); /* EBCDIC "<?xm" */
+	expect_refused("\x80\x81", FLS_EPARSE, "not UTF-8 XML");
+	expect_refused("\xef\xbb\xbfhello", FLS_EPARSE, "not XML");
 	expect_refused("<Bundle " NS "><entry><resource><Patient><id value=\"x\"/>", FLS_EPARSE, "test.xml");
 	expect_refused("", FLS_EPARSE, "empty");
 	expect_refused("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><Patient " NS "/>", FLS_EPARSE, "UTF-8");

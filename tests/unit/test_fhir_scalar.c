@@ -90,6 +90,10 @@ static void parses_decimals_exactly(void **state)
 	assert_int_equal(fhir_parse_decimal("", 0, &v), -1);
 	assert_int_equal(fhir_parse_decimal("1e", 2, &v), -1);
 	assert_int_equal(fhir_parse_decimal("1e999", 5, &v), -1);
+	assert_int_equal(fhir_parse_decimal("0e400", 5, &v), 0); /* found by fuzzing */
+	assert_true(v == 0.0);
+	assert_int_equal(fhir_parse_decimal("-0.0e-400", 9, &v), 0);
+	assert_true(v == 0.0);
 	assert_int_equal(fhir_parse_decimal("nan", 3, &v), -1);
 }
 
