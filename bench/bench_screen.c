@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 {
 	char datadir[4096] = "";
 	const char *path = NULL, *as_of = "2026-11-01", *store = NULL, *key = NULL;
-	int runs = 3;
+	int runs = 3, sync_store = 0;
 	fls_config cfg;
 	fls_session *sess = NULL;
 	struct counter c;
@@ -110,11 +110,13 @@ int main(int argc, char **argv)
 			store = argv[++i];
 		else if (!strcmp(argv[i], "--key") && i + 1 < argc)
 			key = argv[++i];
+		else if (!strcmp(argv[i], "--store-sync"))
+			sync_store = 1;
 		else
 			path = argv[i];
 	}
 	if (!path || runs < 1) {
-		fprintf(stderr, "usage: bench_screen [--data DIR] [--runs N] [--store DB --key KEYFILE] FILE.xml\n");
+		fprintf(stderr, "usage: bench_screen [--data DIR] [--runs N] [--store DB --key KEYFILE [--store-sync]] FILE.xml\n");
 		return 2;
 	}
 	if (!datadir[0] && cli_data_path(datadir, sizeof(datadir), "")) {
@@ -150,6 +152,7 @@ int main(int argc, char **argv)
 			cfg.store_path = store;
 			cfg.store_key = k;
 			cfg.store_key_len = sizeof(k);
+			cfg.store_async = !sync_store;
 		}
 		if (plg_session_new(&sess, NULL, &cfg)) {
 			fprintf(stderr, "bench: cannot open a session (data in %s?)\n", datadir);
@@ -170,7 +173,7 @@ int main(int argc, char **argv)
 	printf("file            %s (%.1f MB)\n", path, (double)size / 1e6);
 	printf("patients        %llu (worklist %llu)\n", c.patients, c.worklist);
 	printf("sax2 floor      %.3f s  %.1f MB/s\n", best_floor, (double)size / 1e6 / best_floor);
-	printf("screening%s  %.3f s  %.1f MB/s  %.0f patients/s\n", store ? "+store" : "      ", best_screen,
+	printf("screening%s  %.3f s  %.1f MB/s  %.0f patients/s\n", store ? (sync_store ? "+store(sync)" : "+store") : "      ", best_screen,
 	       (double)size / 1e6 / best_screen, (double)c.patients / best_screen);
 	printf("ratio           %.2fx the SAX2 floor\n", best_screen / best_floor);
 	printf("peak RSS        %.1f MB\n", (double)ru.ru_maxrss / 1024.0);

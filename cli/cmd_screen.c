@@ -258,6 +258,7 @@ int cmd_screen(int argc, char **argv)
 		usage(stderr);
 		return CLI_USAGE;
 	}
+	so.cfg.store_async = 1; /* batch work: logging overlaps screening on a second core */
 	if (cli_session_open(&so, &run.sess)) {
 		cli_inputs_free(&in);
 		return CLI_DATA;

@@ -21,6 +21,7 @@
 #include "fls_config.h"
 #include "plugin/record.h"
 #include "plugin/result.h"
+#include "plugin/store_writer.h"
 #include "store/store.h"
 
 #define DEF_MAX_DEPTH 64u
@@ -266,6 +267,10 @@ fls_status plg_session_new(fls_session **out, const fls_host *host, const fls_co
 		sess->has_store_key = 1;
 		if ((st = store_open(&sess->store, &sess->mem, sess->store_path, sess->store_key, &sess->err)))
 			goto fail;
+		if (sess->cfg.store_async &&
+		    (st = plg_writer_start(&sess->writer, sess->store, &sess->mem, sess->cfg.store_batch, sess->err.msg,
+					   sizeof(sess->err.msg))))
+			goto fail;
 	}
 	*out = sess;
 	return FLS_OK;
@@ -282,6 +287,8 @@ void plg_session_free(fls_session *sess)
 	if (!sess)
 		return;
 	mem = sess->mem;
+	if (plg_writer_stop(sess->writer))
+		plg_log(sess, FLS_LOG_ERROR, "decision store: the last batch could not be committed");
 	store_close(sess->store);
 	OPENSSL_cleanse(sess->store_key, sizeof(sess->store_key));
 	codes_free(sess->codes);
@@ -324,6 +331,13 @@ static fls_status store_flush(struct screen_ctx *sc, int final)
 	fls_session *sess = sc->sess;
 	fls_status st;
 
+	if (sess->writer) {
+		char msg[512];
+
+		if (final && (st = plg_writer_flush(sess->writer, msg, sizeof(msg))))
+			return plg_fail(sess, st, "decision store: %s", msg);
+		return FLS_OK;
+	}
 	if (!sess->store || !sess->store_pending)
 		return FLS_OK;
 	if (!final && sess->store_pending < sess->cfg.store_batch)
@@ -343,6 +357,16 @@ static fls_status store_log(struct screen_ctx *sc, const fls_result *res)
 
 	if (!sess->store)
 		return FLS_OK;
+	if (sess->writer) {
+		char msg[512];
+
+		fls_buf_reset(&sc->record);
+		if ((st = plg_record_decision(&sc->record, res)))
+			return plg_fail(sess, st, "decision record too large");
+		if ((st = plg_writer_push(sess->writer, res->facts.id, sc->record.p, sc->record.len, msg, sizeof(msg))))
+			return plg_fail(sess, st, "decision store: %s", msg);
+		return FLS_OK;
+	}
 	if (!sess->store_pending && (st = store_begin(sess->store)))
 		return plg_fail(sess, st, "decision store: %s", store_errmsg(sess->store));
 	fls_buf_reset(&sc->record);
@@ -579,6 +603,13 @@ fls_status plg_record_outcome(fls_session *sess, const char *patient_id, const c
 		return plg_fail(sess, FLS_EINVAL,
 				"an outcome needs a patient id, who recorded it, and one of accepted, declined, "
 				"already-treated, not-appropriate, deceased");
+	if (sess->writer) {
+		char msg[512];
+
+		/* The writer is idle once flushed: the store is this thread's until the next screening. */
+		if ((st = plg_writer_flush(sess->writer, msg, sizeof(msg))))
+			return plg_fail(sess, st, "decision store: %s", msg);
+	}
 	if ((st = store_append_outcome(sess->store, patient_id, o, who, note)))
 		return plg_fail(sess, st, "decision store: %s", store_errmsg(sess->store));
 	return FLS_OK;

@@ -12,6 +12,7 @@
 #include "util/mem.h"
 
 struct store;
+struct plg_writer;
 
 struct fls_session {
 	fls_host host;            /* copied, zero-filled beyond the host's size */
@@ -25,7 +26,8 @@ struct fls_session {
 	struct codes_set *codes;
 	struct qf_model *model;
 	struct store *store;
-	uint32_t store_pending;   /* decisions appended in the open store transaction */
+	struct plg_writer *writer; /* store_async: the background writer, else NULL */
+	uint32_t store_pending;   /* decisions appended in the open store transaction (synchronous path) */
 	fls_stats stats;
 	struct fls_diag err;
 };

@@ -98,6 +98,12 @@ typedef struct fls_config {
 	const unsigned char *store_key;    /**< 32-byte master key for the store */
 	size_t store_key_len;
 	uint32_t store_batch;              /**< decisions per store transaction; default 1000 */
+	/**
+	 * 1: append to the store from one background writer thread, started by session_new and joined by
+	 * session_free, so that logging overlaps screening (batch work). 0 (default): append on the calling
+	 * thread. Either way a screening call returns only when its decisions are committed.
+	 */
+	uint32_t store_async;
 } fls_config;
 
 /** Fields of a result, read with result_str / result_num. The numbers are ABI: only appended. */
