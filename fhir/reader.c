@@ -164,6 +164,41 @@ struct fhir_reader {
 
 /* ---- helpers ------------------------------------------------------------------------------------ */
 
+static const char *const name_str[NM__COUNT] = {
+	NULL,
+#define FHIR_NAME_STR(n) #n,
+	FHIR_NAME_LIST(FHIR_NAME_STR)
+#undef FHIR_NAME_STR
+};
+
+/* Date-valued children of a resource root, by type: which candidate date each fills (7.1). */
+static const struct {
+	uint8_t type, name, slot;
+} dated_children[] = {
+	{ RT_CONDITION, NM_onsetDateTime, D_ONSET_DT },
+	{ RT_CONDITION, NM_recordedDate, D_RECORDED },
+	{ RT_PROCEDURE, NM_performedDateTime, D_PERFORMED_DT },
+	{ RT_OBSERVATION, NM_effectiveDateTime, D_EFFECTIVE_DT },
+	{ RT_OBSERVATION, NM_effectiveInstant, D_EFFECTIVE_INSTANT },
+	{ RT_OBSERVATION, NM_issued, D_ISSUED },
+	{ RT_MED_REQUEST, NM_authoredOn, D_AUTHORED },
+	{ RT_MED_STATEMENT, NM_effectiveDateTime, D_EFFECTIVE_DT },
+	{ RT_MED_STATEMENT, NM_dateAsserted, D_ASSERTED },
+	{ RT_MED_DISPENSE, NM_whenHandedOver, D_HANDED_OVER },
+	{ RT_MED_DISPENSE, NM_whenPrepared, D_PREPARED },
+};
+
+/* Period-valued children of a resource root, by type: the role of their start (and end). */
+static const struct {
+	uint8_t type, name, role;
+} period_children[] = {
+	{ RT_CONDITION, NM_onsetPeriod, R_ONSET },
+	{ RT_PROCEDURE, NM_performedPeriod, R_PERFORMED },
+	{ RT_OBSERVATION, NM_effectivePeriod, R_EFFECTIVE },
+	{ RT_MED_STATEMENT, NM_effectivePeriod, R_EFFECTIVE },
+	{ RT_ENCOUNTER, NM_period, R_ENC_PERIOD },
+};
+
 static int line_no(const struct fhir_reader *r)
 {
 	return r->ctxt ? xmlSAX2GetLineNumber(r->ctxt) : 0;
@@ -854,6 +889,19 @@ static void on_res_child(struct fhir_reader *r, enum fhir_name n, const char *v,
 	size_t ul;
 	const char *u;
 
+	for (size_t k = 0; k < sizeof(dated_children) / sizeof(dated_children[0]); k++) {
+		if (dated_children[k].type == t && dated_children[k].name == n) {
+			read_date(r, (enum date_slot)dated_children[k].slot, v, vl, name_str[n]);
+			begin_leaf(r);
+			return;
+		}
+	}
+	for (size_t k = 0; k < sizeof(period_children) / sizeof(period_children[0]); k++) {
+		if (period_children[k].type == t && period_children[k].name == n) {
+			push(r, F_PERIOD, (enum role)period_children[k].role);
+			return;
+		}
+	}
 	switch (n) {
 	case NM_id:
 		if (v)
@@ -979,54 +1027,19 @@ static void on_res_child(struct fhir_reader *r, enum fhir_name n, const char *v,
 				return;
 			}
 			break;
-		case NM_onsetDateTime:
-			read_date(r, D_ONSET_DT, v, vl, "onsetDateTime");
-			begin_leaf(r);
-			return;
-		case NM_onsetPeriod:
-			push(r, F_PERIOD, R_ONSET);
-			return;
 		case NM_onsetAge:
 			s->q.has_value = 0;
 			s->q.unit[0] = s->q.system[0] = s->q.code[0] = '\0';
 			push(r, F_QTY, R_AGE);
-			return;
-		case NM_recordedDate:
-			read_date(r, D_RECORDED, v, vl, "recordedDate");
-			begin_leaf(r);
 			return;
 		default:
 			break;
 		}
 		break;
 	case RT_PROCEDURE:
-		if (n == NM_performedDateTime) {
-			read_date(r, D_PERFORMED_DT, v, vl, "performedDateTime");
-			begin_leaf(r);
-			return;
-		}
-		if (n == NM_performedPeriod) {
-			push(r, F_PERIOD, R_PERFORMED);
-			return;
-		}
 		break;
 	case RT_OBSERVATION:
 		switch (n) {
-		case NM_effectiveDateTime:
-			read_date(r, D_EFFECTIVE_DT, v, vl, "effectiveDateTime");
-			begin_leaf(r);
-			return;
-		case NM_effectivePeriod:
-			push(r, F_PERIOD, R_EFFECTIVE);
-			return;
-		case NM_effectiveInstant:
-			read_date(r, D_EFFECTIVE_INSTANT, v, vl, "effectiveInstant");
-			begin_leaf(r);
-			return;
-		case NM_issued:
-			read_date(r, D_ISSUED, v, vl, "issued");
-			begin_leaf(r);
-			return;
 		case NM_valueQuantity:
 			s->q.has_value = 0;
 			s->q.unit[0] = s->q.system[0] = s->q.code[0] = '\0';
@@ -1067,13 +1080,6 @@ static void on_res_child(struct fhir_reader *r, enum fhir_name n, const char *v,
 		case NM_medicationReference:
 			begin_ref(r, R_MEDREF);
 			return;
-		case NM_authoredOn:
-			if (t == RT_MED_REQUEST) {
-				read_date(r, D_AUTHORED, v, vl, "authoredOn");
-				begin_leaf(r);
-				return;
-			}
-			break;
 		case NM_dispenseRequest:
 			if (t == RT_MED_REQUEST) {
 				push(r, F_DISP_REQ, R_NONE);
@@ -1088,40 +1094,11 @@ static void on_res_child(struct fhir_reader *r, enum fhir_name n, const char *v,
 				return;
 			}
 			break;
-		case NM_effectiveDateTime:
-			if (t == RT_MED_STATEMENT) {
-				read_date(r, D_EFFECTIVE_DT, v, vl, "effectiveDateTime");
-				begin_leaf(r);
-				return;
-			}
-			break;
-		case NM_effectivePeriod:
-			if (t == RT_MED_STATEMENT) {
-				push(r, F_PERIOD, R_EFFECTIVE);
-				return;
-			}
-			break;
-		case NM_dateAsserted:
-			if (t == RT_MED_STATEMENT) {
-				read_date(r, D_ASSERTED, v, vl, "dateAsserted");
-				begin_leaf(r);
-				return;
-			}
-			break;
 		case NM_authorizingPrescription:
 			if (t == RT_MED_DISPENSE) {
 				s->authorized = 1;
 				push(r, F_LEAF, R_NONE);
 				skip_children(r);
-				return;
-			}
-			break;
-		case NM_whenHandedOver:
-		case NM_whenPrepared:
-			if (t == RT_MED_DISPENSE) {
-				read_date(r, n == NM_whenHandedOver ? D_HANDED_OVER : D_PREPARED, v, vl,
-					  n == NM_whenHandedOver ? "whenHandedOver" : "whenPrepared");
-				begin_leaf(r);
 				return;
 			}
 			break;
@@ -1131,9 +1108,6 @@ static void on_res_child(struct fhir_reader *r, enum fhir_name n, const char *v,
 		break;
 	case RT_ENCOUNTER:
 		switch (n) {
-		case NM_period:
-			push(r, F_PERIOD, R_ENC_PERIOD);
-			return;
 		case NM_reasonCode:
 			if (add_sub(r, RISK_SRC_ENCOUNTER) == 0) {
 				begin_cc(r, R_REASON);
@@ -1804,12 +1778,6 @@ static fls_status inspect_prefix(struct fhir_reader *r, const unsigned char *u, 
 
 static fls_status reader_start(struct fhir_reader *r)
 {
-	static const char *const names[NM__COUNT] = {
-		NULL,
-#define FHIR_NAME_STR(n) #n,
-		FHIR_NAME_LIST(FHIR_NAME_STR)
-#undef FHIR_NAME_STR
-	};
 	fls_status st;
 	size_t bom;
 
@@ -1820,7 +1788,7 @@ static fls_status reader_start(struct fhir_reader *r)
 	xmlCtxtUseOptions(r->ctxt, fhir_xml_opts);
 	xmlSwitchEncoding(r->ctxt, XML_CHAR_ENCODING_UTF8);
 	for (int i = 1; i < NM__COUNT; i++) {
-		r->nm[i] = xmlDictLookup(r->ctxt->dict, (const xmlChar *)names[i], -1);
+		r->nm[i] = xmlDictLookup(r->ctxt->dict, (const xmlChar *)name_str[i], -1);
 		if (!r->nm[i] || fhir_map_put(&r->names, (uint64_t)(uintptr_t)r->nm[i], (uint64_t)i))
 			return fls_diag_set(&r->fatal_diag, r->fatal = FLS_ENOMEM, "out of memory");
 	}
