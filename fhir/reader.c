@@ -1036,8 +1036,6 @@ static void on_res_child(struct fhir_reader *r, enum fhir_name n, const char *v,
 			break;
 		}
 		break;
-	case RT_PROCEDURE:
-		break;
 	case RT_OBSERVATION:
 		switch (n) {
 		case NM_valueQuantity:
