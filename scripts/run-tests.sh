@@ -19,6 +19,7 @@ echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DFLS_WERROR=ON -DFLS_SANITIZE=address,undefined >/dev/null
 cmake --build build/asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp \
 	ctest --test-dir build/asan -j"$jobs" -LE nosan
 
 if [ -x scripts/run-fuzz.sh ] && command -v clang >/dev/null 2>&1; then
