@@ -407,7 +407,7 @@ static int map_header(const struct csv_rec *h, size_t *col)
 		for (size_t i = 0; i < h->n_fields; i++) {
 			const char *name = rec_field(h, i);
 
-			if (i == 0 && !memcmp(name, "\xef\xbb\xbf", 3))
+			if (i == 0 && !strncmp(name, "\xef\xbb\xbf", 3)) /* name may be shorter than 3 */
 				name += 3; /* a UTF-8 byte-order mark from a spreadsheet */
 			if (strcmp(name, risk_cols[c].name))
 				continue;

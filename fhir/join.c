@@ -396,9 +396,12 @@ static fls_status join_switch(struct fhir_join *j, struct pt_builder *b, int exi
 
 static fls_status count_resource(struct fhir_join *j, struct pt_builder *b, int clinical, struct fls_diag *d)
 {
-	if (b->n_resources >= j->cfg.max_resources_per_patient)
+	if (b->n_resources >= j->cfg.max_resources_per_patient) {
+		/* The decision will rest on part of the record: say so on it, not only in the problem report. */
+		b->p.notes |= RISK_NOTE_BIT(RISK_NOTE_RECORD_TRUNCATED);
 		return fls_diag_set(d, FLS_ELIMIT, "patient has more than %u resources (max_resources_per_patient)",
 				    j->cfg.max_resources_per_patient);
+	}
 	b->n_resources++;
 	b->n_clinical += clinical != 0;
 	return FLS_OK;

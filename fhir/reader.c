@@ -38,6 +38,15 @@
 #define MAX_CMEDS 16       /* contained Medications per resource */
 #define SHORT_MAX 128      /* codes, units, ids */
 #define PREFIX_MAX 512     /* bytes inspected before parsing: BOM, first character, XML declaration */
+/*
+ * Attributes one start tag may have. libxml2 2.9's duplicate-attribute check is quadratic (300,000
+ * attributes on one element, 3.5 MB, take a minute of CPU) and runs before any handler of ours, so the
+ * bytes are screened before libxml2 sees them: '<' cannot occur inside an attribute value, so the '='
+ * signs since the last '<' bound the attributes of the tag being read.
+ */
+#define MAX_ATTRS_PER_TAG 4096u
+/* A run of bytes without '<' shorter than this cannot hold more attributes (each takes >= 5 bytes). */
+#define ATTR_RUN_WINDOW (5u * MAX_ATTRS_PER_TAG)
 
 /*
  * Never set NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE, HUGE, RECOVER (STYLE.md §3). IGNORE_ENC: the
@@ -158,6 +167,7 @@ struct fhir_reader {
 	fls_status fatal;            /* first fatal error */
 	struct fls_diag fatal_diag;
 	char prefix[PREFIX_MAX];     /* the first bytes, inspected before the parser is created */
+	uint64_t run_len, run_eq;    /* bytes and '=' signs since the last '<' (MAX_ATTRS_PER_TAG) */
 	size_t prefix_len;
 	int finished;
 };
@@ -400,7 +410,7 @@ static void res_begin(struct fhir_reader *r, enum fhir_res_type t)
 	struct res_scratch *s = &r->res;
 
 	/* Reset only what is read back; the arrays are guarded by their counts. */
-	s->type = t;
+	s->type = (int)t;
 	s->bad = s->dropped = 0;
 	s->why[0] = s->id[0] = s->subject[0] = s->encounter[0] = s->medref[0] = '\0';
 	memset(&s->code, 0, sizeof(s->code));
@@ -478,6 +488,12 @@ static void event_init(struct risk_event *ev, const struct codes_match *m, uint8
 		ev->flags |= RISK_EV_ICD10_CATEGORY;
 }
 
+/* The join's "too many patients held" limit stops the whole input; its per-patient limit stops one resource. */
+static int held_limit(fls_status st, const struct fls_diag *d)
+{
+	return st == FLS_ELIMIT && strstr(d->msg, "max_held_patients");
+}
+
 static void commit_patient(struct fhir_reader *r)
 {
 	struct res_scratch *s = &r->res;
@@ -508,10 +524,10 @@ static void commit_patient(struct fhir_reader *r)
 			r->stats.bad_resources++;
 			r->stats.bad[RT_PATIENT]++;
 			problem(r, st, "entry %llu Patient: %s", (unsigned long long)r->entry_no, d.msg);
-			if (st == FLS_ELIMIT && d.msg[0] == 'm')
+			if (held_limit(st, &d))
 				fail(r, st, "%s", d.msg);
 		} else {
-			fail(r, st, "%s", d.msg[0] ? d.msg : "out of memory");
+			fail(r, st, "%s", d.msg[0] ? d.msg : st == FLS_EABORT ? "stopped by the host" : "out of memory");
 		}
 		return;
 	}
@@ -632,7 +648,7 @@ static void commit_clinical(struct fhir_reader *r)
 			r->stats.bad_resources++;
 			r->stats.bad[s->type]++;
 			problem(r, st, "entry %llu %s: %s", (unsigned long long)r->entry_no, type_name(s->type), d.msg);
-			if (st == FLS_ELIMIT && d.msg[0] == 'm')
+			if (held_limit(st, &d))
 				fail(r, st, "%s", d.msg); /* too many patients held: the input cannot be read */
 		} else {
 			fail(r, st, "%s", d.msg[0] ? d.msg : st == FLS_EABORT ? "stopped by the host" : "out of memory");
@@ -1797,9 +1813,67 @@ static fls_status reader_start(struct fhir_reader *r)
 	return r->fatal;
 }
 
+static uint64_t count_eq(const char *p, size_t n)
+{
+	uint64_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += p[i] == '=';
+	return c;
+}
+
+/*
+ * Refuse a start tag with more than MAX_ATTRS_PER_TAG attributes before libxml2 parses it. Only runs
+ * without '<' of ATTR_RUN_WINDOW bytes or more can hold that many, so the scan jumps a window at a time,
+ * looking back from its end for the last '<' (usually a few bytes away), and counts '=' signs only in
+ * long runs and in the tail of a chunk: a small fraction of the input.
+ */
+static int attrs_bounded(struct fhir_reader *r, const char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		size_t lim, k;
+
+		if (r->run_len >= ATTR_RUN_WINDOW) {
+			const char *q = memchr(buf + pos, '<', len - pos);
+			size_t end = q ? (size_t)(q - buf) : len;
+
+			r->run_eq += count_eq(buf + pos, end - pos);
+			if (r->run_eq > MAX_ATTRS_PER_TAG)
+				return 0;
+			if (!q) {
+				r->run_len += len - pos;
+				return 1;
+			}
+			pos = end + 1;
+			r->run_len = r->run_eq = 0;
+			continue;
+		}
+		lim = len - pos < ATTR_RUN_WINDOW - r->run_len ? len - pos : ATTR_RUN_WINDOW - (size_t)r->run_len;
+		for (k = lim; k > 0 && buf[pos + k - 1] != '<'; k--)
+			;
+		if (k) { /* every run that ended in the window was shorter than the window */
+			pos += k;
+			r->run_len = r->run_eq = 0;
+			continue;
+		}
+		r->run_eq += count_eq(buf + pos, lim);
+		r->run_len += lim;
+		pos += lim;
+		if (r->run_eq > MAX_ATTRS_PER_TAG)
+			return 0;
+	}
+	return 1;
+}
+
 fls_status fhir_reader_feed(struct fhir_reader *r, const char *buf, size_t len, struct fls_diag *d)
 {
 	size_t off = 0;
+
+	if (!r->fatal && !attrs_bounded(r, buf, len))
+		fail(r, FLS_ELIMIT, "an element has more than %u attributes (or '=' signs in one text node)",
+		     MAX_ATTRS_PER_TAG);
 
 	if (r->fatal)
 		goto out;

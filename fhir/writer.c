@@ -140,7 +140,7 @@ static const char *xml_clean(struct fhir_writer *w, const char *s)
 /* The element helpers return a negative number on failure, as xmlTextWriter does. */
 static int el_start(struct fhir_writer *w, const char *name)
 {
-	return xmlTextWriterStartElement(w->xw, BAD_CAST name);
+	return xmlTextWriterStartElement(w->xw, (const xmlChar *)name);
 }
 
 static int el_end(struct fhir_writer *w)
@@ -157,7 +157,7 @@ static int el_value(struct fhir_writer *w, const char *name, const char *v)
 		return 0;
 	if (!(c = xml_clean(w, v)))
 		return -1;
-	if (el_start(w, name) < 0 || xmlTextWriterWriteAttribute(w->xw, BAD_CAST "value", BAD_CAST c) < 0)
+	if (el_start(w, name) < 0 || xmlTextWriterWriteAttribute(w->xw, BAD_CAST "value", (const xmlChar *)c) < 0)
 		return -1;
 	return el_end(w);
 }
@@ -217,7 +217,7 @@ static int ext_string(struct fhir_writer *w, const char *url, const char *v)
 	if (!v || !*v)
 		return 0;
 	if (el_start(w, "extension") < 0 ||
-	    xmlTextWriterWriteAttribute(w->xw, BAD_CAST "url", BAD_CAST url) < 0 ||
+	    xmlTextWriterWriteAttribute(w->xw, BAD_CAST "url", (const xmlChar *)url) < 0 ||
 	    el_value(w, "valueString", v) < 0)
 		return -1;
 	return el_end(w);

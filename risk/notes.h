@@ -32,6 +32,7 @@
 	X(BIRTH_PARTIAL, "DQ-BIRTH-PARTIAL", "Birth date is partial: age may be a year out") \
 	X(NO_PATIENT, "DQ-NO-PATIENT", "Clinical records refer to a patient whose Patient resource is absent") \
 	X(DECEASED, "DQ-DECEASED", "Patient recorded as deceased") \
+	X(RECORD_TRUNCATED, "DQ-RECORD-TRUNCATED", "More resources than max_resources_per_patient: the rest of the record was not read") \
 	X(WL_NO_DXA, "WL-NO-DXA", "No DXA recorded (FLS-DB KPI 5)") \
 	X(WL_FALLS_HISTORY, "WL-FALLS-HISTORY", "Falls history: falls assessment/referral (ROS Investigate/Intervene, FLS-DB KPI 6)") \
 	X(WL_OSTEOPOROSIS, "WL-OSTEOPOROSIS", "Osteoporosis coded") \

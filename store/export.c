@@ -39,21 +39,32 @@ static fls_status export_prev(struct store *s, sqlite3_stmt *pm, uint64_t seq,
 }
 
 /* The largest sequence number in the log (0 when empty). */
+/*
+ * The last sequence number, which bounds the buckets a patient export visits. It is taken from the file,
+ * so it is checked first: records are numbered 1..N without gaps, and a forged huge number would
+ * otherwise make the bucket loop run for ever (found by fuzzing, fuzz/regress/store).
+ */
 static fls_status export_max_seq(struct store *s, uint64_t *max, struct fls_diag *d)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT coalesce(max(seq), 0) FROM log", -1, &st, NULL);
+	int64_t v = 0, n = 0;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT coalesce(max(seq), 0), count(*) FROM log", -1, &st, NULL);
 
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t v = sqlite3_column_int64(st, 0);
-
-		*max = v > 0 ? (uint64_t)v : 0;
+		v = sqlite3_column_int64(st, 0);
+		n = sqlite3_column_int64(st, 1);
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_OK
-		? FLS_OK
-		: store_sql_fail(d, s->db, rc, s->path, "reading the log", s->busy_ms);
+	if (rc != SQLITE_OK)
+		return store_sql_fail(d, s->db, rc, s->path, "reading the log", s->busy_ms);
+	if (v != n || v < 0)
+		return fls_diag_set(d, FLS_ETAMPER,
+				    "%s: the records are not numbered 1..%lld without gaps (last is %lld): "
+				    "run fls log verify",
+				    s->path, (long long)n, (long long)v);
+	*max = (uint64_t)v;
+	return FLS_OK;
 }
 
 static fls_status export_patient(struct store *s, const char *patient_id, store_export_cb cb,

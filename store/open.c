@@ -16,8 +16,8 @@ static const char *const store_sql[STORE_SQL_COUNT] = {
 	[STORE_SQL_ROLLBACK] = "ROLLBACK",
 	[STORE_SQL_HEAD_GET] = "SELECT seq, mac, hmac FROM head WHERE id = 1",
 	[STORE_SQL_LAST_GET] = "SELECT seq, mac FROM log ORDER BY seq DESC LIMIT 1",
-	[STORE_SQL_INSERT] = "INSERT INTO log(seq, ts_ms, kind, key_id, pidx, nonce, ct, mac) "
-			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[STORE_SQL_INSERT] = ("INSERT INTO log(seq, ts_ms, kind, key_id, pidx, nonce, ct, mac) "
+			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
 	[STORE_SQL_HEAD_SET] = "UPDATE head SET seq = ?1, mac = ?2, hmac = ?3 WHERE id = 1",
 };
 

@@ -573,6 +573,50 @@ static void refuses_hostile_and_malformed_input(void **state)
 	}
 }
 
+/* n attributes on one element (libxml2 2.9's duplicate check is quadratic: the reader bounds it). */
+static char *many_attributes(int n)
+{
+	size_t cap = (size_t)n * 16 + 200, len;
+	char *doc = malloc(cap);
+
+	len = (size_t)snprintf(doc, cap, "<Patient " NS "><id value=\"x\"");
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(doc + len, cap - len, " a%d=\"\"", i);
+	snprintf(doc + len, cap - len, "/></Patient>");
+	return doc;
+}
+
+static void bounds_attributes_per_element(void **state)
+{
+	struct captured c;
+	struct fls_diag d = { "" };
+	char *doc;
+	char *text;
+
+	(void)state;
+	doc = many_attributes(5000);
+	expect_refused(doc, FLS_ELIMIT, "more than 4096 attributes");
+	free(doc);
+	/* below the bound: read (the unknown attributes are ignored), whatever the chunking */
+	doc = many_attributes(4000);
+	assert_int_equal(read_xml_ex(doc, 777, FLS_ORDER_AUTO, 0, &c, &d), FLS_OK);
+	assert_int_equal(c.n, 1);
+	free_captured(&c);
+	free(doc);
+	/* long runs without '<' that are not attributes: a 3000-byte attribute value and 60 KB of narrative */
+	text = malloc(70000);
+	{
+		size_t n = (size_t)snprintf(text, 70000, "<Patient " NS "><id value=\"y\"/><text><div xmlns=\"http://www.w3.org/1999/xhtml\">");
+
+		memset(text + n, 'w', 60000);
+		snprintf(text + n + 60000, 70000 - n - 60000, "</div></text></Patient>");
+	}
+	assert_int_equal(read_xml_ex(text, 4096, FLS_ORDER_AUTO, 0, &c, &d), FLS_OK);
+	assert_int_equal(c.n, 1);
+	free_captured(&c);
+	free(text);
+}
+
 static void truncated_input_still_delivers_what_was_read(void **state)
 {
 	static const char xml[] = "<Bundle " NS ">" PATIENT("p12", "") HIP("urn:uuid:p12", "2025-01-01")
@@ -620,6 +664,7 @@ int main(void)
 		cmocka_unit_test(streams_contiguous_patients),
 		cmocka_unit_test(byte_by_byte_feeding_gives_the_same_facts),
 		cmocka_unit_test(refuses_hostile_and_malformed_input),
+		cmocka_unit_test(bounds_attributes_per_element),
 		cmocka_unit_test(truncated_input_still_delivers_what_was_read),
 		cmocka_unit_test(flags_stu3_content),
 	};
