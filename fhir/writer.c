@@ -1,7 +1,7 @@
 /*
  * FHIR R4 XML output of decisions through libxml2's xmlTextWriter, which escapes every attribute
  * value. Element order follows the R4 schema (fhir-single.xsd); the choices (references, priorities,
- * probabilities, extension and code-system urls) are in docs/decisions-out.md.
+ * probabilities, extension and code-system urls) are in docs/decisions.md.
  */
 #include "fhir/writer.h"
 

@@ -1,7 +1,7 @@
 /*
  * Derived facts D1-D10 (clinical-rules.md 7.2) over the reader's facts. Each function is pure and
  * cites its spec id; the labels ([C], [S], [D]) are the spec's. Design choices the spec leaves open
- * are listed in docs/decisions-rules.md.
+ * are listed in docs/decisions.md.
  */
 #include "risk/derived.h"
 

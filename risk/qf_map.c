@@ -1,9 +1,9 @@
 /*
  * Facts to QFracture-2012 inputs (clinical-rules §6, 7.1, 7.2; the missing-data policy of
- * docs/decisions-qf.md). The reference has no missing-value codes, so every gap is filled by a stated
+ * docs/decisions.md). The reference has no missing-value codes, so every gap is filled by a stated
  * policy and flagged with a data-quality note, or else there is no score and score_status says why.
  * Every choice here that is ours rather than the guidance's is listed, with its reason, in
- * docs/decisions-qf.md; the comments only point at it.
+ * docs/decisions.md; the comments only point at it.
  */
 #include <math.h>
 #include <stdint.h>
@@ -24,7 +24,7 @@
 #define QF_BMI_MIN 20.0
 #define QF_BMI_MAX 40.0
 
-/* Plausibility of the numbers a BMI is taken or derived from (decisions-qf.md "BMI"). */
+/* Plausibility of the numbers a BMI is taken or derived from (docs/decisions.md "BMI"). */
 #define QF_BMI_REC_MIN 5.0
 #define QF_BMI_REC_MAX 250.0
 #define QF_WEIGHT_MIN_KG 20.0
@@ -139,7 +139,7 @@ static int ethrisk_of(const char *code, int *stated)
 	}
 }
 
-/* Alcohol units per day to alcohol_cat6 (decisions-qf.md "Alcohol": "a-b" read as [a, b+1); >9). */
+/* Alcohol units per day to alcohol_cat6 (docs/decisions.md "Alcohol": "a-b" read as [a, b+1); >9). */
 static int alcohol_level(double per_day)
 {
 	if (per_day == 0.0)

@@ -23,7 +23,7 @@
 /*
  * "Age over 80: interpret risk scores with caution" [C] CG146 1.5. Read as completed years >= 80 [D]: a
  * person of 80 completed years is older than 80 on every day but the birthday itself, and the spec reads
- * the ROS "over 50" as "50 and over" (D2) the same way. See docs/decisions-rules.md.
+ * the ROS "over 50" as "50 and over" (D2) the same way. See docs/decisions.md.
  */
 #define RISK_AGE_CAUTION 80
 

@@ -65,7 +65,7 @@ static void d2_excluded_codes_are_never_events(void **state)
 	assert_int_equal(risk_d2a_episodes(&b.p, b.as_of).n_episodes, 0);
 }
 
-/* D2 without a birth date: age at event cannot be shown to be 50 or over (docs/decisions-rules.md). */
+/* D2 without a birth date: age at event cannot be shown to be 50 or over (docs/decisions.md). */
 static void d2_unknown_birth_has_no_events(void **state)
 {
 	struct rb b;
@@ -604,7 +604,7 @@ static void d7a_injury_code_kinds(void **state)
 	fall(&b, 50);
 	rb_add(&b, C(FRACTURE_HISTORY), 48);
 	assert_false(risk_d7_falls(&b.p, b.as_of).injurious);
-	/* a "history of" code is no injury even if it also sat in a site file (docs/decisions-rules.md) */
+	/* a "history of" code is no injury even if it also sat in a site file (docs/decisions.md) */
 	rb_add(&b, C(FRACTURE_HISTORY) | C(FRACTURE_HIP), 48);
 	assert_false(risk_d7_falls(&b.p, b.as_of).injurious);
 }

@@ -482,7 +482,7 @@ static void frailty_category_notes(void **state)
 	}
 }
 
-/* "Age over 80" read as 80 completed years or more (docs/decisions-rules.md): 79 no, 80 yes. */
+/* "Age over 80" read as 80 completed years or more (docs/decisions.md): 79 no, 80 yes. */
 static void age_over_80_note(void **state)
 {
 	struct rb b;
