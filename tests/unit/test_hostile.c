@@ -155,7 +155,10 @@ static int check_file(fls_session **sess, struct run *run, const char *dir, cons
 		print_error("%s: a hostile input without an expectation in test_hostile.c\n", name);
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
+		print_error("%s: path too long\n", name);
+		return 1;
+	}
 	xml = tu_read_file(path, &len);
 	assert_non_null(xml);
 	memset(run, 0, sizeof(*run));
