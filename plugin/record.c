@@ -29,21 +29,34 @@ static fls_status id_array(struct fls_buf *b, const char *joined)
 	return st ? st : fls_buf_append(b, "]", 1);
 }
 
-static fls_status key_str(struct fls_buf *b, const char *key, const char *val, int comma)
+/* ,"key": -- built with appends, not printf: this runs once a field for every patient screened. */
+static fls_status key(struct fls_buf *b, const char *key, int comma)
 {
-	fls_status st = fls_buf_printf(b, "%s\"%s\":", comma ? "," : "", key);
+	fls_status st = comma ? fls_buf_append(b, ",\"", 2) : fls_buf_append(b, "\"", 1);
+
+	if (!st)
+		st = fls_buf_puts(b, key);
+	return st ? st : fls_buf_append(b, "\":", 2);
+}
+
+static fls_status key_str(struct fls_buf *b, const char *name, const char *val, int comma)
+{
+	fls_status st = key(b, name, comma);
 
 	return st ? st : fls_json_str(b, val);
 }
 
-static fls_status key_num(struct fls_buf *b, const char *key, const fls_result *res, fls_field f, int sig)
+static fls_status key_num(struct fls_buf *b, const char *name, const fls_result *res, fls_field f, int sig)
 {
 	double v;
 	char num[40];
+	fls_status st = key(b, name, 1);
 
+	if (st)
+		return st;
 	if (plg_result_num(res, f, &v) || risk_render_decimal(num, sizeof(num), v, sig) < 0)
-		return fls_buf_printf(b, ",\"%s\":null", key);
-	return fls_buf_printf(b, ",\"%s\":%s", key, num);
+		return fls_buf_puts(b, "null");
+	return fls_buf_puts(b, num);
 }
 
 fls_status plg_record_decision(struct fls_buf *b, const fls_result *res)

@@ -360,10 +360,7 @@ static fls_status store_log(struct screen_ctx *sc, const fls_result *res)
 	if (sess->writer) {
 		char msg[512];
 
-		fls_buf_reset(&sc->record);
-		if ((st = plg_record_decision(&sc->record, res)))
-			return plg_fail(sess, st, "decision record too large");
-		if ((st = plg_writer_push(sess->writer, res->facts.id, sc->record.p, sc->record.len, msg, sizeof(msg))))
+		if ((st = plg_writer_push(sess->writer, res, msg, sizeof(msg))))
 			return plg_fail(sess, st, "decision store: %s", msg);
 		return FLS_OK;
 	}

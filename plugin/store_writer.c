@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "plugin/record.h"
+#include "plugin/result.h"
 #include "risk/facts.h"
 #include "store/store.h"
 
@@ -13,9 +15,15 @@
  * context switch per decision, more than the append itself. */
 #define WAKE_AT 256u
 
+/*
+ * One queued decision: what plg_record_decision reads of a result (its rendered text fields and the
+ * numbers), copied, so that the JSON record is built on the writer thread and not the screening one.
+ */
 struct slot {
-	char *buf;
+	char *text;
 	size_t cap, len;
+	int32_t off[PLG_FIELD_COUNT];
+	struct risk_decision dec;
 	char pid[RISK_ID_MAX + 1];
 };
 
@@ -27,6 +35,7 @@ struct plg_writer {
 	pthread_mutex_t mu;
 	pthread_cond_t cv_work, cv_space, cv_done;
 	struct slot slots[QUEUE_SLOTS];
+	struct fls_buf json;    /* the writer's record buffer: allocated whole at start, never grown */
 	size_t head, count;     /* queued records are slots[head .. head+count) mod QUEUE_SLOTS */
 	int flush_req, quit;
 	int producer_waiting;   /* the screening thread sleeps on cv_space */
@@ -34,12 +43,32 @@ struct plg_writer {
 	char errmsg[512];
 };
 
-static void set_err(struct plg_writer *w, fls_status st)
+static void set_err(struct plg_writer *w, fls_status st, const char *msg)
 {
 	if (w->err)
 		return;
 	w->err = st;
-	snprintf(w->errmsg, sizeof(w->errmsg), "%s", store_errmsg(w->store));
+	snprintf(w->errmsg, sizeof(w->errmsg), "%s", msg ? msg : store_errmsg(w->store));
+}
+
+/* Build the slot's decision record in w->json and append it. */
+static fls_status append_slot(struct plg_writer *w, const struct slot *s, const char **msg)
+{
+	struct fls_result r;
+	fls_status st;
+
+	memset(&r, 0, sizeof(r)); /* no facts, no lazy fields: the record reads neither */
+	r.dec = s->dec;
+	r.text = s->text;
+	r.text_len = s->len;
+	memcpy(r.off, s->off, sizeof(r.off));
+	fls_buf_reset(&w->json);
+	if ((st = plg_record_decision(&w->json, &r))) {
+		*msg = "decision record too large for the store";
+		return st;
+	}
+	*msg = NULL;
+	return store_append(w->store, STORE_KIND_DECISION, s->pid, w->json.p, w->json.len);
 }
 
 /* Commit the open batch (called without the lock; only the writer thread uses the store meanwhile). */
@@ -62,9 +91,12 @@ static void *writer_main(void *arg)
 	for (;;) {
 		struct slot *s;
 		fls_status st = FLS_OK;
+		const char *msg = NULL;
+		size_t head, n;
 		int failed;
 
-		while (!w->count && !w->flush_req && !w->quit)
+		/* Sleep until a run of WAKE_AT records waits, or a flush or the close asks for the rest. */
+		while (w->count < WAKE_AT && !w->flush_req && !w->quit)
 			pthread_cond_wait(&w->cv_work, &w->mu);
 		if (!w->count) {
 			/* Nothing queued and asked to flush or stop: commit what the batch holds. */
@@ -72,7 +104,7 @@ static void *writer_main(void *arg)
 			st = commit_batch(w, &in_txn);
 			pthread_mutex_lock(&w->mu);
 			if (st)
-				set_err(w, st);
+				set_err(w, st, NULL);
 			if (w->flush_req) {
 				w->flush_req = 0;
 				pthread_cond_broadcast(&w->cv_done);
@@ -81,26 +113,40 @@ static void *writer_main(void *arg)
 				break;
 			continue;
 		}
-		s = &w->slots[w->head];
+		/*
+		 * Take every record queued so far and append them without the lock: one lock round
+		 * trip a run of records rather than one a record, so the screening thread, which
+		 * locks to queue each decision, seldom finds the lock taken.
+		 */
+		head = w->head;
+		n = w->count;
 		failed = w->err != FLS_OK;
 		pthread_mutex_unlock(&w->mu);
-		if (!failed) {
-			if (!in_txn)
-				st = store_begin(w->store);
-			if (!st && !(st = store_append(w->store, STORE_KIND_DECISION, s->pid, s->buf, s->len)))
-				in_txn++;
-			else
-				in_txn = 0; /* the store rolled the batch back */
-			if (!st && in_txn >= w->batch)
-				st = commit_batch(w, &in_txn);
+		for (size_t i = 0; i < n; i++) {
+			s = &w->slots[(head + i) % QUEUE_SLOTS];
+			if (!failed && !st) {
+				if (!in_txn)
+					st = store_begin(w->store);
+				if (!st && !(st = append_slot(w, s, &msg))) {
+					in_txn++;
+				} else {
+					/* Any error takes the open batch with it, as the store does itself. */
+					store_rollback(w->store);
+					in_txn = 0;
+				}
+				if (!st && in_txn >= w->batch)
+					st = commit_batch(w, &in_txn);
+			}
+			/* The record is patient data: do not leave it in the queue or the buffer. */
+			memset(s->text, 0, s->len);
+			memset(w->json.p, 0, w->json.len);
 		}
-		memset(s->buf, 0, s->len); /* the record is patient data: do not leave it in the queue */
 		pthread_mutex_lock(&w->mu);
 		if (st)
-			set_err(w, st);
-		w->head = (w->head + 1) % QUEUE_SLOTS;
-		w->count--;
-		if (w->producer_waiting && w->count <= QUEUE_SLOTS / 2)
+			set_err(w, st, msg);
+		w->head = (head + n) % QUEUE_SLOTS;
+		w->count -= n;
+		if (w->producer_waiting)
 			pthread_cond_signal(&w->cv_space);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -120,6 +166,18 @@ fls_status plg_writer_start(struct plg_writer **out, struct store *s, const stru
 	w->store = s;
 	w->mem = mem;
 	w->batch = batch ? batch : 1000;
+	/*
+	 * The record buffer is allocated whole now, so that the writer thread never calls the host's
+	 * allocator: a record the store would refuse (over STORE_MAX_PAYLOAD) fails with FLS_ELIMIT instead.
+	 * Untouched pages of it cost no memory.
+	 */
+	fls_buf_init(&w->json, mem, STORE_MAX_PAYLOAD + 1);
+	if (!(w->json.p = fls_malloc(mem, w->json.max))) {
+		fls_free(mem, w);
+		return FLS_ENOMEM;
+	}
+	w->json.cap = w->json.max;
+	w->json.p[0] = '\0';
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv_work, NULL);
 	pthread_cond_init(&w->cv_space, NULL);
@@ -135,6 +193,7 @@ fls_status plg_writer_start(struct plg_writer **out, struct store *s, const stru
 		pthread_cond_destroy(&w->cv_space);
 		pthread_cond_destroy(&w->cv_work);
 		pthread_mutex_destroy(&w->mu);
+		fls_free(mem, w->json.p);
 		fls_free(mem, w);
 		return FLS_ESTORE;
 	}
@@ -142,8 +201,7 @@ fls_status plg_writer_start(struct plg_writer **out, struct store *s, const stru
 	return FLS_OK;
 }
 
-fls_status plg_writer_push(struct plg_writer *w, const char *patient_id, const char *payload, size_t len,
-			   char *errbuf, size_t errcap)
+fls_status plg_writer_push(struct plg_writer *w, const fls_result *res, char *errbuf, size_t errcap)
 {
 	struct slot *s;
 	fls_status st;
@@ -164,24 +222,26 @@ fls_status plg_writer_push(struct plg_writer *w, const char *patient_id, const c
 	s = &w->slots[(w->head + w->count) % QUEUE_SLOTS];
 	pthread_mutex_unlock(&w->mu);
 	/* The free slot at the tail is the producer's alone until count covers it. */
-	if (len > s->cap) {
+	if (res->text_len > s->cap) {
 		size_t cap = s->cap;
-		void *p = s->buf;
+		void *p = s->text;
 
-		if (fls_grow(w->mem, &p, &cap, len, 1))
+		if (fls_grow(w->mem, &p, &cap, res->text_len, 1))
 			return FLS_ENOMEM;
-		s->buf = p;
+		s->text = p;
 		s->cap = cap;
 	}
-	memcpy(s->buf, payload, len);
-	s->len = len;
-	n = strlen(patient_id);
+	memcpy(s->text, res->text, res->text_len);
+	s->len = res->text_len;
+	memcpy(s->off, res->off, sizeof(s->off));
+	s->dec = res->dec;
+	n = strlen(res->facts.id);
 	if (n > RISK_ID_MAX)
 		n = RISK_ID_MAX;
-	memcpy(s->pid, patient_id, n);
+	memcpy(s->pid, res->facts.id, n);
 	s->pid[n] = '\0';
 	pthread_mutex_lock(&w->mu);
-	if (++w->count == WAKE_AT)
+	if (++w->count == WAKE_AT) /* the writer waits for this many, or for a flush */
 		pthread_cond_signal(&w->cv_work);
 	pthread_mutex_unlock(&w->mu);
 	return FLS_OK;
@@ -215,7 +275,8 @@ fls_status plg_writer_stop(struct plg_writer *w)
 	pthread_join(w->th, NULL);
 	st = w->err;
 	for (size_t i = 0; i < QUEUE_SLOTS; i++)
-		fls_free(w->mem, w->slots[i].buf);
+		fls_free(w->mem, w->slots[i].text);
+	fls_free(w->mem, w->json.p);
 	pthread_cond_destroy(&w->cv_done);
 	pthread_cond_destroy(&w->cv_space);
 	pthread_cond_destroy(&w->cv_work);
