@@ -24,7 +24,7 @@ if [ -x "$build/bin/bench_store" ]; then
 	echo
 	echo "== decision log overhead (plain and store runs alternate)"
 	"$build/bin/fls" keygen "$build/data/bench.key" 2>/dev/null || true
-	"$build/bin/bench_screen" --runs 3 --store "$build/data/bench.db" --key "$build/data/bench.key" \
+	"$build/bin/bench_screen" --runs 7 --store "$build/data/bench.db" --key "$build/data/bench.key" \
 		"$build/data/practice-$n.xml"
 	"$build/bin/bench_store"
 fi
