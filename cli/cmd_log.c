@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/keyarg.h"
+#include "risk/day.h"
 #include "store/store.h"
 
 struct log_args {
@@ -242,20 +243,15 @@ static void log_time(char *out, size_t cap, int64_t ms)
 	int64_t milli = ms - secs * 1000;
 	int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
 	int64_t rem = secs - days * 86400;
-	/* Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil, inverted). */
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	int64_t y = yoe + era * 400 + (m <= 2);
+	int y, m, d;
 
-	/* Month, day, hours, minutes, seconds and ms are in range by construction: int suffices. */
-	snprintf(out, cap, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, (int)m, (int)d,
-		 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), (int)milli);
+	if (days <= INT32_MIN || days > INT32_MAX) { /* millions of years away: only a forged time */
+		snprintf(out, cap, "%lld ms", (long long)ms);
+		return;
+	}
+	risk_civil_from_day((int32_t)days, &y, &m, &d);
+	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+		 (int)(rem % 60), (int)milli);
 }
 
 static const char *log_kind(enum store_kind k)

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "risk/day.h"
+
 #define GEN_MAX_RES 40       /* clinical resources per patient, besides the Patient */
 #define GEN_MAX_ENC 8
 #define GEN_MAX_DIAG 4
@@ -95,41 +97,14 @@ static int rng_pm(struct rng *r, unsigned permille)
 }
 
 /* ------------------------------------------------------------------------------------------------ */
-/* Dates as day numbers since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithms). */
-
-static int32_t day_from_civil(int y, int m, int d)
-{
-	int era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int32_t)(era * 146097 + doe - 719468);
-}
-
-static void civil_from_day(int32_t z, int *y, int *m, int *d)
-{
-	int32_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
+/* Dates as day numbers since 1970-01-01: the library's own calendar arithmetic (risk/day.h). */
 
 static int completed_years(int32_t birth, int32_t day)
 {
 	int by, bm, bd, y, m, d, age;
 
-	civil_from_day(birth, &by, &bm, &bd);
-	civil_from_day(day, &y, &m, &d);
+	risk_civil_from_day(birth, &by, &bm, &bd);
+	risk_civil_from_day(day, &y, &m, &d);
 	age = y - by;
 	if (m < bm || (m == bm && d < bd))
 		age--;
@@ -258,7 +233,7 @@ static void mb_date(struct mbuf *b, int32_t day)
 	int y, m, d;
 	char s[10];
 
-	civil_from_day(day, &y, &m, &d);
+	risk_civil_from_day(day, &y, &m, &d);
 	s[0] = (char)('0' + y / 1000 % 10);
 	s[1] = (char)('0' + y / 100 % 10);
 	s[2] = (char)('0' + y / 10 % 10);
@@ -338,7 +313,7 @@ static void x_datetime(struct mbuf *b, int ind, const char *name, int32_t day, i
 	int y, m, d;
 	char t[16];
 
-	civil_from_day(day, &y, &m, &d);
+	risk_civil_from_day(day, &y, &m, &d);
 	x_begin_val(b, ind, name);
 	mb_date(b, day);
 	t[0] = 'T';
@@ -894,7 +869,7 @@ static void gen_patient(struct gen *g, struct pt *p)
 	if (rng_pm(&p->r, 3)) {  /* a partial birth date (year only) now and then */
 		int y, m, d;
 
-		civil_from_day(p->birth, &y, &m, &d);
+		risk_civil_from_day(p->birth, &y, &m, &d);
 		x_uint(b, ind, "birthDate", (uint64_t)y);
 	} else
 		x_date(b, ind, "birthDate", p->birth);
@@ -940,7 +915,7 @@ static void gen_condition(struct gen *g, struct pt *p, const struct code *c, int
 		if (rng_pm(&p->r, 10)) {  /* a partial date (YYYY-MM) now and then */
 			int y, m, d;
 
-			civil_from_day(day, &y, &m, &d);
+			risk_civil_from_day(day, &y, &m, &d);
 			x_begin_val(b, ind, "onsetDateTime");
 			mb_uint(b, (uint64_t)y);
 			mb_puts(b, m < 10 ? "-0" : "-");
@@ -1720,11 +1695,11 @@ static int parse_date(const char *s, int32_t *out)
 	buf[2] = '\0';
 	if (parse_u64(buf, 31, &d) != 0 || d < 1)
 		return -1;
-	*out = day_from_civil((int)y, (int)m, (int)d);
+	*out = risk_day_from_civil((int)y, (int)m, (int)d);
 	{
 		int yy, mm, dd;
 
-		civil_from_day(*out, &yy, &mm, &dd);
+		risk_civil_from_day(*out, &yy, &mm, &dd);
 		if (mm != (int)m || dd != (int)d)
 			return -1;  /* 2026-02-30 */
 	}
@@ -1739,7 +1714,7 @@ int main(int argc, char **argv)
 	int have_n = 0, have_seed = 0, rc = 0;
 
 	memset(&g, 0, sizeof(g));
-	g.as_of = day_from_civil(2026, 11, 1);
+	g.as_of = risk_day_from_civil(2026, 11, 1);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
