@@ -317,14 +317,7 @@ static fls_status read_in_chunks(const uint8_t *data, size_t size, struct chunk_
 	fls_status st;
 
 	memset(c, 0, sizeof(*c));
-	memset(&rc, 0, sizeof(rc));
-	rc.mem = &sess_default->mem;
-	rc.codes = sess_default->codes;
-	rc.order = sess_default->cfg.order;
-	rc.max_depth = sess_default->cfg.max_depth;
-	rc.max_string_bytes = sess_default->cfg.max_string_bytes;
-	rc.max_resources_per_patient = sess_default->cfg.max_resources_per_patient;
-	rc.max_held_patients = sess_default->cfg.max_held_patients;
+	plg_reader_cfg(sess_default, &rc);
 	rc.on_patient = chunk_patient;
 	rc.on_problem = chunk_problem;
 	rc.ctx = c;

@@ -421,6 +421,18 @@ static void progress(struct screen_ctx *sc)
 		k->on_progress(k->user, sc->bytes_done, sc->bytes_total, sc->patients);
 }
 
+void plg_reader_cfg(const fls_session *sess, struct fhir_reader_cfg *rc)
+{
+	memset(rc, 0, sizeof(*rc));
+	rc->mem = &sess->mem;
+	rc->codes = sess->codes;
+	rc->order = sess->cfg.order;
+	rc->max_depth = sess->cfg.max_depth;
+	rc->max_string_bytes = sess->cfg.max_string_bytes;
+	rc->max_resources_per_patient = sess->cfg.max_resources_per_patient;
+	rc->max_held_patients = sess->cfg.max_held_patients;
+}
+
 static fls_status screen_begin(struct screen_ctx *sc, fls_session *sess, const fls_sink *sink, const char *label,
 			       struct fhir_reader **rd)
 {
@@ -435,14 +447,7 @@ static fls_status screen_begin(struct screen_ctx *sc, fls_session *sess, const f
 	fls_buf_init(&sc->lazy.facts, &sess->mem, 64u << 20);
 	fls_buf_init(&sc->lazy.expl, &sess->mem, 1u << 20);
 	fls_buf_init(&sc->record, &sess->mem, 4u << 20);
-	memset(&rc, 0, sizeof(rc));
-	rc.mem = &sess->mem;
-	rc.codes = sess->codes;
-	rc.order = sess->cfg.order;
-	rc.max_depth = sess->cfg.max_depth;
-	rc.max_string_bytes = sess->cfg.max_string_bytes;
-	rc.max_resources_per_patient = sess->cfg.max_resources_per_patient;
-	rc.max_held_patients = sess->cfg.max_held_patients;
+	plg_reader_cfg(sess, &rc);
 	rc.on_patient = on_patient;
 	rc.on_problem = on_problem;
 	rc.ctx = sc;

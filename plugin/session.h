@@ -13,6 +13,7 @@
 
 struct store;
 struct plg_writer;
+struct fhir_reader_cfg;
 
 struct fls_session {
 	fls_host host;            /* copied, zero-filled beyond the host's size */
@@ -41,6 +42,8 @@ fls_status plg_session_stats(const fls_session *sess, fls_stats *out);
 fls_status plg_record_outcome(fls_session *sess, const char *patient_id, const char *outcome, const char *who,
 			      const char *note);
 
+/* The reader configuration the session's limits and code sets give (callbacks and ctx left zero). */
+void plg_reader_cfg(const fls_session *sess, struct fhir_reader_cfg *rc);
 /* Log through the host (never PHI). */
 void plg_log(const fls_session *sess, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Set the session's last error and return st. */
