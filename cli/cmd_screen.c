@@ -192,8 +192,9 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: fls screen [options] INPUT...\n"
-		"Screen FHIR R4 XML (Bundles or single resources; a directory means its *.xml files) for the\n"
-		"fracture liaison worklist (clinical-rules 7.3) and falls-service referrals (7.4).\n\n"
+		"Screen FHIR R4 XML (Bundles or single resources; a directory means its *.xml files, not its\n"
+		"subdirectories) for the fracture liaison worklist (clinical-rules 7.3) and falls-service\n"
+		"referrals (7.4).\n\n"
 		"  --decisions FILE.csv one row per patient, worklist order first (versions and the\n"
 		"                       disclaimer for its scores in FILE.csv.about.txt)\n"
 		"  --fhir FILE.xml      a Bundle: RiskAssessment, ServiceRequests and the ordered worklist List\n"
@@ -293,15 +294,13 @@ int cmd_screen(int argc, char **argv)
 
 		if (run.progress)
 			fputc('\n', stderr);
+		/* The failure's message has been printed by the session's log callback (session_opts.c). */
 		if (st == FLS_ESTORE || st == FLS_ECRYPTO || st == FLS_ETAMPER || st == FLS_ENOMEM) {
-			fprintf(stderr, "fls: %s\n", plg_session_errmsg(run.sess));
 			rc = CLI_SOFTWARE;
 			goto out;
 		}
-		if (st && !run.failed) {
-			fprintf(stderr, "fls: error: %s\n", plg_session_errmsg(run.sess));
+		if (st && !run.failed)
 			n_failed++;
-		}
 	}
 	if (run.failed) {
 		rc = CLI_SOFTWARE;

@@ -73,8 +73,10 @@ int cli_inputs_add(struct cli_inputs *in, const char *path)
 	}
 	closedir(dir);
 	qsort(in->paths + first, in->n - first, sizeof(*in->paths), by_name);
-	if (in->n == first)
-		fprintf(stderr, "fls: warning: %s holds no .xml files\n", path);
+	if (in->n == first) { /* nothing to screen is an error, not an empty success */
+		fprintf(stderr, "fls: %s holds no .xml files (subdirectories are not read)\n", path);
+		return -1;
+	}
 	return 0;
 }
 

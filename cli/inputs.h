@@ -9,7 +9,10 @@ struct cli_inputs {
 	size_t n, cap;
 };
 
-/* Add a file, or every regular *.xml file of a directory (not recursive). -1 with a message on error. */
+/*
+ * Add a file, or every regular *.xml file of a directory (not recursive). -1 with a message on error,
+ * including a directory without any .xml file.
+ */
 int cli_inputs_add(struct cli_inputs *in, const char *path);
 void cli_inputs_free(struct cli_inputs *in);
 

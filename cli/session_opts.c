@@ -12,11 +12,16 @@
 #include "cli/commands.h"
 #include "store/store.h"
 
+/*
+ * The library logs every failure of session_new and of a screening call here, once, at FLS_LOG_ERROR;
+ * the commands therefore do not print the session's error message again. Warnings about single resources
+ * reach the commands' on_problem callbacks instead, so only errors are printed here.
+ */
 static void log_to_stderr(void *user, int level, const char *msg)
 {
 	(void)user;
 	if (level <= FLS_LOG_ERROR)
-		fprintf(stderr, "fls: %s\n", msg);
+		fprintf(stderr, "fls: error: %s\n", msg);
 }
 
 static void *cli_alloc(void *user, size_t n)
