@@ -25,6 +25,7 @@
 #include "fhir/names.h"
 #include "fhir/ref.h"
 #include "fhir/scalar.h"
+#include "fhir/xml_init.h"
 #include "risk/notes.h"
 
 #define FHIR_NS "http://hl7.org/fhir"
@@ -1701,6 +1702,7 @@ fls_status fhir_reader_new(struct fhir_reader **out, const struct fhir_reader_cf
 	fls_status st;
 
 	*out = NULL;
+	fhir_xml_init();
 	if (!(r = fls_calloc(cfg->mem, 1, sizeof(*r))))
 		return fls_diag_set(d, FLS_ENOMEM, "out of memory");
 	r->cfg = *cfg;

@@ -12,6 +12,7 @@
 #include <libxml/xmlwriter.h>
 #include <openssl/rand.h>
 
+#include "fhir/xml_init.h"
 #include "risk/day.h"
 #include "risk/qfracture.h"
 #include "risk/render.h"
@@ -475,6 +476,7 @@ fls_status fhir_writer_open(struct fhir_writer **out, const struct fls_mem *mem,
 
 	if (out)
 		*out = NULL;
+	fhir_xml_init();
 	if (!out || !mem || !write || !meta || meta->as_of == RISK_NO_DAY)
 		return fls_diag_set(d, FLS_EINVAL, "fhir output: missing output, metadata or as-of date");
 	if (!(w = fls_calloc(mem, 1, sizeof(*w))))

@@ -5,7 +5,8 @@ target_link_libraries(test_abi_host PRIVATE cmocka::cmocka ${CMAKE_DL_LIBS} fls_
 target_include_directories(test_abi_host PRIVATE "${PROJECT_SOURCE_DIR}/include")
 add_dependencies(test_abi_host fls_plugin)
 add_test(NAME test_abi_host COMMAND test_abi_host $<TARGET_FILE:fls_plugin>)
-set_tests_properties(test_abi_host PROPERTIES LABELS abi ENVIRONMENT "${FLS_TEST_ENV}")
+# "threads": run under ThreadSanitizer by run-tests.sh (two sessions on two threads at once).
+set_tests_properties(test_abi_host PROPERTIES LABELS "abi;threads" ENVIRONMENT "${FLS_TEST_ENV}")
 
 add_test(NAME test_abi_exports
   COMMAND ${CMAKE_COMMAND} -DLIB=$<TARGET_FILE:fls_plugin> -P ${PROJECT_SOURCE_DIR}/tests/abi/scripts/check_exports.cmake)
