@@ -590,6 +590,10 @@ int codes_lookup(const struct codes_set *cs, const char *system, size_t system_l
 			return 0;
 		m->concepts |= e->concepts;
 		codes_merge_attrs(m, e->bone_months, e->gc_factor);
+		/* clinical-rules 7.2 D7a: "a SNOMED code in any fracture file" is an injury code */
+		if (sys == CODES_SYS_SNOMED &&
+		    (e->concepts & (CONCEPT_FRACTURE_CONTEST_MASK | CONCEPT_BIT(CONCEPT_FRACTURE_VERTEBRAL_MULTIPLE))))
+			m->flags |= CODES_M_FRACTURE_SNOMED;
 		return 1;
 	case CODES_SYS_ICD10:
 		return codes_lookup_icd10(cs, code, code_len, m);

@@ -28,6 +28,9 @@ struct codes_set;
 enum codes_match_flag {
 	CODES_M_ICD10_CATEGORY = 1 << 0, /* ICD-10: the winning entry is a 3-character category and the
 	                                    input code is longer (clinical-rules 7.5 note) */
+	CODES_M_FRACTURE_SNOMED = 1 << 1, /* a SNOMED CT coding matched a fracture file (the site files,
+	                                    excluded sites, non-fragility mechanisms): a D7a injury code.
+	                                    ICD-10 fracture codes are injuries only within S00-T14. */
 };
 
 struct codes_match {

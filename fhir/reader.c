@@ -487,6 +487,8 @@ static void event_init(struct risk_event *ev, const struct codes_match *m, uint8
 		ev->flags |= RISK_EV_PARTIAL_DATE;
 	if (m && (m->flags & CODES_M_ICD10_CATEGORY))
 		ev->flags |= RISK_EV_ICD10_CATEGORY;
+	if (m && (m->flags & CODES_M_FRACTURE_SNOMED))
+		ev->flags |= RISK_EV_FRACTURE_SNOMED;
 }
 
 /* The join's "too many patients held" limit stops the whole input; its per-patient limit stops one resource. */

@@ -387,14 +387,20 @@ static int share_encounter(const struct risk_patient *p, risk_ev_test is_a, cons
 	}
 }
 
-/* D7a injury code (7.2, 7.6): ICD-10 S00-T14, or a code of any fracture file except fracture_history. */
+/*
+ * D7a injury code (7.2, 7.6): "an ICD-10 code in S00-T14 (whether or not it is in a code set), or a
+ * SNOMED code in any fracture file (the seven site files, fracture_excluded_sites,
+ * fracture_nonfragility_mechanism; not fracture_history)". An ICD-10 fracture code outside S00-T14
+ * (M80 osteoporotic, M84.3 stress, M48.5 collapsed vertebra...) is not a fall injury: the code system
+ * comes from the reader (RISK_EV_FRACTURE_SNOMED), since concepts alone do not say it.
+ */
 static int is_injury(const struct risk_event *e)
 {
 	if (e->concepts & BIT(INJURY_ICD10))
 		return 1;
 	if (e->concepts & BIT(FRACTURE_HISTORY))
 		return 0;
-	return (e->concepts & (CONCEPT_FRACTURE_CONTEST_MASK | BIT(FRACTURE_VERTEBRAL_MULTIPLE))) != 0;
+	return (e->flags & RISK_EV_FRACTURE_SNOMED) != 0;
 }
 
 /* share_encounter tests for D7a; ctx is the as-of day. */

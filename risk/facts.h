@@ -43,7 +43,8 @@ enum risk_event_flag {
 	RISK_EV_VALUE_CODED = 1 << 5,      /* concepts come from Observation.valueCodeableConcept */
 	RISK_EV_MED_UNRESOLVED = 1 << 6,   /* medicationReference that could not be resolved */
 	RISK_EV_HAS_DOSAGE = 1 << 7,       /* the medication record carried a Dosage */
-	RISK_EV_VALUE_BAD = 1 << 8         /* an Observation value was present but not a usable number */
+	RISK_EV_VALUE_BAD = 1 << 8,        /* an Observation value was present but not a usable number */
+	RISK_EV_FRACTURE_SNOMED = 1 << 9   /* a SNOMED CT coding of the code is in a fracture file (D7a) */
 };
 
 /* Units of an Observation value, normalised by the reader from UCUM codes or unit text. */

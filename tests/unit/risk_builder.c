@@ -50,6 +50,14 @@ struct risk_event *rb_add(struct rb *b, uint64_t concepts, int32_t days_before)
 	return rb_add_day(b, concepts, b->as_of - days_before);
 }
 
+struct risk_event *rb_add_sct(struct rb *b, uint64_t concepts, int32_t days_before)
+{
+	struct risk_event *e = rb_add(b, concepts, days_before);
+
+	e->flags |= RISK_EV_FRACTURE_SNOMED;
+	return e;
+}
+
 struct risk_event *rb_med(struct rb *b, uint64_t concepts, uint8_t src, int32_t days_before)
 {
 	struct risk_event *e = rb_add(b, concepts, days_before);

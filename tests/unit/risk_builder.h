@@ -31,6 +31,8 @@ void rb_init_age(struct rb *b, int years);
 struct risk_event *rb_add(struct rb *b, uint64_t concepts, int32_t days_before);
 /* The same on an absolute day (RISK_NO_DAY: undated). */
 struct risk_event *rb_add_day(struct rb *b, uint64_t concepts, int32_t day);
+/* A fracture event coded in SNOMED CT (the reader's RISK_EV_FRACTURE_SNOMED: a D7a injury code). */
+struct risk_event *rb_add_sct(struct rb *b, uint64_t concepts, int32_t days_before);
 /* A medication record (src RISK_SRC_MED_*) dated days_before. */
 struct risk_event *rb_med(struct rb *b, uint64_t concepts, uint8_t src, int32_t days_before);
 /* Decision as risk_decide initialises it; age from the birth date; a MOF score when mof is not NaN. */

@@ -290,7 +290,7 @@ static void snomed_and_dmd_are_exact(void **state)
 
 	m = t_look(fx->cs, SCT, "208566002", 1); /* (Closed fracture of neck of femur) or (hip fracture NOS) */
 	assert_true((m.concepts & FRACTURE_FILES) == B(FRACTURE_HIP));
-	assert_int_equal(m.flags, 0);
+	assert_int_equal(m.flags, CODES_M_FRACTURE_SNOMED); /* a D7a injury code */
 	t_look(fx->cs, SCT, "20856600", 0);
 	t_look(fx->cs, SCT, "2085660021", 0);
 	t_look(fx->cs, SCT, " 208566002", 0);
@@ -521,8 +521,13 @@ static void icd10_longest_match(void **state)
 	m = t_look(fx->cs, ICD, "M84.4", 1);
 	assert_true(t_frac(&m) == B(FRACTURE_NONFRAGILITY_MECHANISM));
 	assert_false(m.concepts & B(INJURY_ICD10));
+	assert_false(m.flags & CODES_M_FRACTURE_SNOMED); /* D7a: ICD-10 injuries are S00-T14 only */
 	m = t_look(fx->cs, ICD, "M48.5", 1);          /* collapsed vertebra */
 	assert_true(t_frac(&m) == B(FRACTURE_VERTEBRAL));
+	assert_false(m.flags & CODES_M_FRACTURE_SNOMED);
+	m = t_look(fx->cs, SCT, "391093004", 1);      /* History of hip fracture: not a fracture file */
+	assert_true(m.concepts & B(FRACTURE_HISTORY));
+	assert_false(m.flags & CODES_M_FRACTURE_SNOMED);
 	t_look(fx->cs, ICD, "S7", 0);
 	t_look(fx->cs, ICD, "", 0);
 	t_look(fx->cs, ICD, "S72.0000000000000000000", 0); /* longer than any ICD-10 code */
@@ -610,7 +615,7 @@ static void many_to_many_and_accumulation(void **state)
 	assert_int_equal(codes_lookup(fx->cs, SCT, strlen(SCT), "208566002", 9, &m), 1);
 	assert_int_equal(codes_lookup(fx->cs, "urn:x", 5, "1", 1, &m), 0);
 	assert_true(t_frac(&m) == (B(FRACTURE_HIP) | B(FRACTURE_OTHER_FRAGILITY_SITES)));
-	assert_int_equal(m.flags, CODES_M_ICD10_CATEGORY);
+	assert_int_equal(m.flags, CODES_M_ICD10_CATEGORY | CODES_M_FRACTURE_SNOMED);
 	memset(&m, 0, sizeof(m));
 	codes_lookup(fx->cs, DMD, strlen(DMD), "10422911000001106", 17, &m);  /* 15 months */
 	codes_lookup(fx->cs, ATC, strlen(ATC), "M05BA04", 7, &m);             /* 6 months */

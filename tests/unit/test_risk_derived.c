@@ -582,30 +582,46 @@ static void d7a_injury_after_as_of_ignored(void **state)
 	assert_false(risk_d7_falls(&b.p, b.as_of).injurious);
 }
 
-/* D7a: injury codes are S00-T14 or any fracture file (excluded sites and non-fragility mechanisms
- * included), never fracture_history. */
+/* D7a: injury codes are ICD-10 S00-T14, or a SNOMED code of any fracture file (excluded sites and
+ * non-fragility mechanisms included), never fracture_history. */
 static void d7a_injury_code_kinds(void **state)
 {
-	static const uint64_t yes[] = {
+	static const uint64_t fracture_files[] = {
 		C(FRACTURE_EXCLUDED_SITES), C(FRACTURE_NONFRAGILITY_MECHANISM), C(FRACTURE_HIP),
-		C(FRACTURE_SITE_UNSPECIFIED), C(INJURY_ICD10),
+		C(FRACTURE_SITE_UNSPECIFIED),
 	};
 	struct rb b;
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+	for (i = 0; i < sizeof(fracture_files) / sizeof(fracture_files[0]); i++) {
+		/* a SNOMED code of the file: an injury */
 		rb_init_age(&b, 70);
 		fall(&b, 50);
-		rb_add(&b, yes[i], 48);
+		rb_add(&b, fracture_files[i], 48)->flags |= RISK_EV_FRACTURE_SNOMED;
 		assert_true(risk_d7_falls(&b.p, b.as_of).injurious);
+		/* an ICD-10 code of the same file outside S00-T14 (e.g. M84.3 stress fracture): not one */
+		rb_init_age(&b, 70);
+		fall(&b, 50);
+		rb_add(&b, fracture_files[i], 48);
+		assert_false(risk_d7_falls(&b.p, b.as_of).injurious);
 	}
+	/* ICD-10 S00-T14, in a code set or not */
 	rb_init_age(&b, 70);
 	fall(&b, 50);
-	rb_add(&b, C(FRACTURE_HISTORY), 48);
+	rb_add(&b, C(INJURY_ICD10), 48);
+	assert_true(risk_d7_falls(&b.p, b.as_of).injurious);
+	rb_init_age(&b, 70);
+	fall(&b, 50);
+	rb_add(&b, C(INJURY_ICD10) | C(FRACTURE_WRIST_DISTAL_RADIUS), 48);
+	assert_true(risk_d7_falls(&b.p, b.as_of).injurious);
+
+	rb_init_age(&b, 70);
+	fall(&b, 50);
+	rb_add(&b, C(FRACTURE_HISTORY), 48)->flags |= RISK_EV_FRACTURE_SNOMED;
 	assert_false(risk_d7_falls(&b.p, b.as_of).injurious);
 	/* a "history of" code is no injury even if it also sat in a site file (docs/decisions.md) */
-	rb_add(&b, C(FRACTURE_HISTORY) | C(FRACTURE_HIP), 48);
+	rb_add(&b, C(FRACTURE_HISTORY) | C(FRACTURE_HIP), 48)->flags |= RISK_EV_FRACTURE_SNOMED;
 	assert_false(risk_d7_falls(&b.p, b.as_of).injurious);
 }
 
@@ -619,7 +635,7 @@ static void d7a_same_encounter_counts_whatever_the_dates(void **state)
 	fall(&b, 30)->encounter = 4;
 	rb_add(&b, C(INJURY_ICD10), 33)->encounter = 5; /* other encounter, before the fall */
 	assert_false(risk_d7_falls(&b.p, b.as_of).injurious);
-	rb_add(&b, C(FRACTURE_HIP), 33)->encounter = 4; /* own onset before the encounter date */
+	rb_add(&b, C(INJURY_ICD10) | C(FRACTURE_HIP), 33)->encounter = 4; /* own onset before the encounter date */
 	assert_true(risk_d7_falls(&b.p, b.as_of).injurious);
 
 	/* an injury on the encounter but dated after as-of is still ignored */

@@ -200,9 +200,16 @@ static void injurious_fall_window(void **state)
 	/* same Encounter: F + 0 whatever the injury's own date */
 	rb_init_age(&b, 70);
 	fall(&b, 100)->encounter = 2;
-	rb_add(&b, C(FRACTURE_EXCLUDED_SITES), 110)->encounter = 2;
+	rb_add_sct(&b, C(FRACTURE_EXCLUDED_SITES), 110)->encounter = 2;
 	rb_apply(&b, &d, NAN);
 	expect(&d, 0, 0, 1, 1, F(1));
+
+	/* an ICD-10 fracture code outside S00-T14 (M84.3 stress fracture) is no injury: R-FALL-6 */
+	rb_init_age(&b, 70);
+	fall(&b, 100);
+	rb_add(&b, C(FRACTURE_NONFRAGILITY_MECHANISM), 100);
+	rb_apply(&b, &d, NAN);
+	expect(&d, 0, 0, 1, 0, F(6));
 }
 
 /* R-FALL-3: a fall and moderate/severe frailty; mild is not; frailty without a fall is not. */
@@ -324,7 +331,7 @@ static void every_referral_reason_listed(void **state)
 	rb_init_age(&b, 85);
 	fall(&b, 50);
 	fall(&b, 20);
-	rb_add(&b, C(FRACTURE_HIP), 45);
+	rb_add_sct(&b, C(FRACTURE_HIP), 45);
 	rb_add(&b, C(FRAILTY_SEVERE), 60);
 	rb_add(&b, C(CARE_HOME), 400);
 	rb_apply(&b, &d, NAN);

@@ -510,7 +510,7 @@ static void high_energy_note_on_fracture_encounter(void **state)
 
 	(void)state;
 	rb_init_age(&b, 70);
-	rb_add(&b, C(FRACTURE_HIP), 30)->encounter = 7;
+	rb_add_sct(&b, C(FRACTURE_HIP), 30)->encounter = 7;
 	rb_add(&b, C(FALLS) | C(FALL_FROM_HEIGHT_ICD10), 30)->encounter = 8;
 	rb_apply(&b, &d, NAN);
 	/* the fall code also makes a fall and an injury the same day: R-FALL-1 and R-FALL-5 */

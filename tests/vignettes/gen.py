@@ -82,10 +82,10 @@ class B:
         self.entries.append((u, r))
         return u
 
-    def enc_with_fracture(self, date, reason, fx):
-        """An Encounter (reasonCode = reason) whose diagnosis is a Condition fx dated the same day."""
+    def enc_with_fracture(self, date, reason, fx, cond_date=None):
+        """An Encounter (reasonCode = reason) whose diagnosis is a Condition fx (dated cond_date, else the same day)."""
         e = self.url()
-        c = self.cond(*fx, date, enc=e)
+        c = self.cond(*fx, cond_date or date, enc=e)
         r = ["<Encounter>", f'  <id value="{self.pid}-enc"/>', '  <status value="finished"/>',
              "  <class>", '    <system value="http://terminology.hl7.org/CodeSystem/v3-ActCode"/>',
              '    <code value="EMER"/>', "  </class>",
@@ -196,6 +196,8 @@ W19 = (ICD, "W19")              # falls
 W01 = (ICD, "W01")              # falls
 W13 = (ICD, "W13")              # falls + fall_from_height_icd10
 KNEE_CONTUSION = (ICD, "S80.0") # in S00-T14, in no code set
+COLLAPSE = (ICD, "M48.5")       # fracture_vertebral (ICD-10 outside S00-T14)
+BURN = (ICD, "T22.0")           # T20-T32 burns: outside S00-T14, in no code set
 OSTEO = (ICD, "M81.0")          # osteoporosis (M81 category)
 PARKINSONS = (ICD, "G20")
 DEMENTIA = (ICD, "F03")
@@ -421,6 +423,14 @@ b.cond(*FALL_SCT, "2026-08-01")
 b.cond(*PELVIS, "2026-08-02")
 b = vig("vig-72", "age 60, no fall, no risk marker (outside the population)", birth=B60)
 b.cond(*KNEE_CONTUSION, "2026-05-01")
+b = vig("vig-73", "age 75, fall and ICD-10 M48.5 collapsed vertebra (vertebral fragility code outside S00-T14) same day")
+b.cond(*FALL_SCT, "2026-05-01")
+b.cond(*COLLAPSE, "2026-05-01")
+b = vig("vig-74", "age 75, fall 2026-05-01 and ICD-10 T22.0 burn (outside S00-T14) the next day")
+b.cond(*FALL_SCT, "2026-05-01")
+b.cond(*BURN, "2026-05-02")
+b = vig("vig-75", "age 75, W19 encounter 2026-05-01 listing a knee-contusion Condition with its own onset 2026-04-20")
+b.enc_with_fracture("2026-05-01", W19, KNEE_CONTUSION, cond_date="2026-04-20")
 
 for b, comment in V:
     with open(os.path.join(HERE, f"{b.pid}.xml"), "w") as f:
