@@ -139,6 +139,8 @@ static void *writer_main(void *arg)
 			}
 			/* The record is patient data: do not leave it in the queue or the buffer. */
 			memset(s->text, 0, s->len);
+			memset(&s->dec, 0, sizeof(s->dec));
+			memset(s->pid, 0, sizeof(s->pid));
 			memset(w->json.p, 0, w->json.len);
 		}
 		pthread_mutex_lock(&w->mu);
