@@ -2,7 +2,8 @@
  * Decisions as one FHIR R4 XML Bundle (type collection): per patient a RiskAssessment and a
  * ServiceRequest per referral, then one List, the ordered FLS worklist. Streaming: entries are written
  * as decisions arrive; only a compact sort key per worklist entry is kept until finish. The output
- * validates against the official R4 schema (../shared/schemas/fhir-r4). Choices: docs/decisions.md;
+ * validates against the official R4 schema (schemas/fhir-r4 of the project specification; tested).
+ * Choices: docs/decisions.md;
  * format for integrators: docs/outputs.md.
  *
  * Threads: a writer is used by one thread at a time. Nothing is printed; libxml2 types stay inside.

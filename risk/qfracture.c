@@ -6,7 +6,7 @@
  * matched bit-for-bit: the same operations in the same order on the same doubles. The numbers come
  * from the coefficient CSV (models/qfracture-2012/coefficients.csv), which is checked strictly so that
  * a damaged or incomplete file is refused with its line and term rather than silently scoring.
- * See docs/qfracture.md and ../shared/spec/qfracture-reference.md.
+ * See docs/qfracture.md and the specification's spec/qfracture-reference.md.
  */
 #include "risk/qfracture.h"
 

@@ -1,8 +1,8 @@
 /*
  * The published QFracture-2012 equations (ClinRisk Ltd, LGPL-3.0-or-later), independent implementation.
  * Pure functions, no I/O: the coefficients arrive as CSV text (models/qfracture-2012/coefficients.csv,
- * the columns of ../shared/spec/qfracture-coefficients.csv) read by the caller.
- * Reference: docs/qfracture.md and ../shared/spec/qfracture-reference.md.
+ * the columns of the specification's spec/qfracture-coefficients.csv) read by the caller.
+ * Reference: docs/qfracture.md and the specification's spec/qfracture-reference.md.
  */
 #ifndef FLS_RISK_QFRACTURE_H
 #define FLS_RISK_QFRACTURE_H
