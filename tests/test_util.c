@@ -47,3 +47,44 @@ char *tu_read_file(const char *path, size_t *len)
 	fclose(f);
 	return p;
 }
+
+int tu_csv_split(char *line, char **fields, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	for (;;) {
+		char *out, *start;
+
+		if (n == max)
+			return -1;
+		if (*p == '"') {
+			start = out = ++p;
+			for (;;) {
+				if (!*p)
+					return -1;
+				if (*p == '"') {
+					if (p[1] == '"') {
+						*out++ = '"';
+						p += 2;
+						continue;
+					}
+					p++;
+					break;
+				}
+				*out++ = *p++;
+			}
+			*out = '\0';
+		} else {
+			start = p;
+			while (*p && *p != ',')
+				p++;
+		}
+		fields[n++] = start;
+		if (*p == ',') {
+			*p++ = '\0';
+			continue;
+		}
+		return *p ? -1 : n;
+	}
+}

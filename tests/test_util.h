@@ -10,5 +10,10 @@ const char *tu_env(const char *name);
 const char *tu_shared_path(const char *rel, char *buf, size_t cap);
 /* Read a whole file into a malloc'd, NUL-terminated buffer; NULL on failure. */
 char *tu_read_file(const char *path, size_t *len);
+/*
+ * Split one CSV record (RFC 4180 quoting) in place into at most max fields; returns the field count,
+ * or -1 for malformed quoting or more than max fields.
+ */
+int tu_csv_split(char *line, char **fields, int max);
 
 #endif

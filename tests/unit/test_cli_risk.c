@@ -82,48 +82,6 @@ static int need_fls(char *buf, size_t cap)
 	return 0;
 }
 
-/* Split one CSV record (RFC 4180 quoting) in place; returns the field count or -1. */
-static int csv_split(char *line, char **fields, int max)
-{
-	int n = 0;
-	char *p = line;
-
-	for (;;) {
-		char *out, *start;
-
-		if (n == max)
-			return -1;
-		if (*p == '"') {
-			start = out = ++p;
-			for (;;) {
-				if (!*p)
-					return -1;
-				if (*p == '"') {
-					if (p[1] == '"') {
-						*out++ = '"';
-						p += 2;
-						continue;
-					}
-					p++;
-					break;
-				}
-				*out++ = *p++;
-			}
-			*out = '\0';
-		} else {
-			start = p;
-			while (*p && *p != ',')
-				p++;
-		}
-		fields[n++] = start;
-		if (*p == ',') {
-			*p++ = '\0';
-			continue;
-		}
-		return *p ? -1 : n;
-	}
-}
-
 static int col(char **hdr, int nh, const char *name)
 {
 	for (int i = 0; i < nh; i++)
@@ -178,7 +136,7 @@ static void reproduces_vectors_end_to_end(void **state)
 	assert_non_null(iline);
 	assert_int_equal(strncmp(line, iline, strlen(iline)), 0);
 	assert_string_equal(line + strlen(iline), ",mof_risk_pct,hip_risk_pct,mof_status,hip_status");
-	nh = csv_split(line, f, MAX_FIELDS);
+	nh = tu_csv_split(line, f, MAX_FIELDS);
 	assert_true(nh > 4);
 	c_mr = col(f, nh, "mof_risk_pct");
 	c_hr = col(f, nh, "hip_risk_pct");
@@ -194,7 +152,7 @@ static void reproduces_vectors_end_to_end(void **state)
 		/* the row goes back unchanged, with the four columns after it */
 		if (strncmp(line, iline, strlen(iline)) || line[strlen(iline)] != ',')
 			fail_msg("row %d was not written back unchanged", rows);
-		assert_int_equal(csv_split(line, f, MAX_FIELDS), nh);
+		assert_int_equal(tu_csv_split(line, f, MAX_FIELDS), nh);
 		check(rows, "mof", f[c_ms], f[c_mr], f[c_me], f[nh - 4], f[nh - 2]);
 		check(rows, "hip", f[c_hs], f[c_hr], f[c_he], f[nh - 3], f[nh - 1]);
 	}

@@ -352,50 +352,6 @@ static void saturated_risk_is_exactly_100(void **state)
 
 #define VEC_MAX_FIELDS 48
 
-/* Split one CSV record (RFC 4180 quoting) in place; returns the field count or -1. */
-static int csv_split(char *line, char **fields, int max)
-{
-	int n = 0;
-	char *p = line;
-
-	for (;;) {
-		char *out, *start;
-
-		if (n == max)
-			return -1;
-		if (*p == '"') {
-			start = out = ++p;
-			for (;;) {
-				if (!*p)
-					return -1;
-				if (*p == '"') {
-					if (p[1] == '"') {
-						*out++ = '"';
-						p += 2;
-						continue;
-					}
-					p++;
-					break;
-				}
-				*out++ = *p++;
-			}
-			*out = '\0';
-		} else {
-			start = p;
-			while (*p && *p != ',')
-				p++;
-		}
-		fields[n++] = start;
-		if (*p == ',') {
-			*p++ = '\0';
-			continue;
-		}
-		if (*p)
-			return -1;
-		return n;
-	}
-}
-
 static int col(char **hdr, int nh, const char *name)
 {
 	for (int i = 0; i < nh; i++)
@@ -474,7 +430,7 @@ static void reproduces_public_vectors(void **state)
 	assert_non_null(text = tu_read_file(path, NULL));
 	line = strtok_r(text, "\n", &save); /* the vectors are test data: strtok_r is fine here */
 	assert_non_null(line);
-	nh = csv_split(line, hdr, VEC_MAX_FIELDS);
+	nh = tu_csv_split(line, hdr, VEC_MAX_FIELDS);
 	assert_true(nh > 30);
 	c_sex = col(hdr, nh, "sex");
 	c_age = col(hdr, nh, "age");
@@ -506,7 +462,7 @@ static void reproduces_public_vectors(void **state)
 
 		if (l && line[l - 1] == '\r')
 			line[l - 1] = '\0';
-		assert_int_equal(csv_split(line, fld, VEC_MAX_FIELDS), nh);
+		assert_int_equal(tu_csv_split(line, fld, VEC_MAX_FIELDS), nh);
 		rows++;
 		memset(&in, 0, sizeof(in));
 		in.sex = !strcmp(fld[c_sex], "F") ? RISK_SEX_FEMALE : RISK_SEX_MALE;
