@@ -159,7 +159,7 @@ const char *store_errmsg(const struct store *s);
 
 /**
  * Start a batch: BEGIN IMMEDIATE (waits up to the busy timeout for another writer), then read and
- * check the head under the write lock. Errors: FLS_ESTORE (locked: "waited N ms"), FLS_ETAMPER (the
+ * check the head under the write lock. Errors: FLS_ESTORE (locked: "busy timeout N ms"), FLS_ETAMPER (the
  * head does not match the last record: appending refuses to extend a broken chain), FLS_EINVAL.
  */
 fls_status store_begin(struct store *s);
