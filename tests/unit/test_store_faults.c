@@ -336,6 +336,18 @@ static int count_cb(void *ctx, const struct store_record *r)
 	return 0;
 }
 
+/* Wait for each child; each must have exited with status 0. */
+static void expect_children_succeeded(const pid_t *pids, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int status = 0;
+
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+}
+
 /* read(2) of one byte, giving up (-1) after `seconds` with nothing to read. */
 static ssize_t read_byte_within(int fd, char *c, int seconds)
 {
@@ -380,13 +392,7 @@ static void two_writers_at_once_keep_one_chain(void **state)
 	assert_int_equal(write(go[1], "gg", 2), 2);
 	close(ready[0]);
 	close(go[1]);
-	for (int i = 0; i < 2; i++) {
-		int status = 0;
-
-		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
-		assert_true(WIFEXITED(status));
-		assert_int_equal(WEXITSTATUS(status), 0);
-	}
+	expect_children_succeeded(pids, 2);
 	expect_records(f, 3000);
 	s = sf_open(f, 1, 0);
 	assert_int_equal(store_export(s, NULL, count_cb, &c, &f->d), FLS_OK);
@@ -470,13 +476,7 @@ static void first_openers_race_both_succeed(void **state)
 		close(go[0]);
 		assert_int_equal(write(go[1], "gg", 2), 2);
 		close(go[1]);
-		for (int i = 0; i < 2; i++) {
-			int status = 0;
-
-			assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
-			assert_true(WIFEXITED(status));
-			assert_int_equal(WEXITSTATUS(status), 0);
-		}
+		expect_children_succeeded(pids, 2);
 		expect_records(f, 4);
 		remove_store(f);
 	}
